@@ -82,6 +82,7 @@ export type Config = z.infer<typeof configSchema>;
 export type KafkaConfig = Config['kafka'];
 export type ClickHouseConfig = Config['clickhouse'];
 export type InfraConfig = Config['infra'];
+export type RuntimeConfig = Config['runtime'];
 
 /** Secrets: read from the environment on use, never stored in Config (so Config can be logged). */
 export const secrets = {

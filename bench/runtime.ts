@@ -1,0 +1,142 @@
+// Benchmark `runtime`: the stage runtime against a bare kafkajs consume->produce loop, same messages, same
+// broker, same producer settings (idempotent, acks=all), one run. The runtime does what a stage does:
+// JSON decode + zod validation of every ListingSnapshot, dead-lettering of the malformed ones, offsets resolved
+// after delivery, commits. The bare loop forwards bytes. Last line: {"bench":"runtime","ratio":runtime/bare,...}.
+// Usage: npm run bench:runtime [-- --messages 200000 --rounds 2]
+import { parseArgs } from 'node:util';
+import { loadConfig, parseConfig } from '../pipeline/config.ts';
+import { ACKS_ALL, createKafka, deleteTopics, ensureTopics, type KafkaHandle } from '../pipeline/kafka.ts';
+import { createLogger } from '../pipeline/logger.ts';
+import { createStage } from '../pipeline/runtime/stage.ts';
+import { MALFORMED_SAMPLES, sampleListings } from '../pipeline/sample.ts';
+import { createIngestStage } from '../pipeline/stages/ingest.ts';
+import { topics, type TopicSpec } from '../pipeline/topics.ts';
+
+const { values } = parseArgs({
+  options: { messages: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '2' }, 'malformed-every': { type: 'string', default: '1000' } },
+});
+const N = Number(values.messages);
+const ROUNDS = Number(values.rounds);
+const MALFORMED_EVERY = Number(values['malformed-every']);
+
+const base = loadConfig();
+const logger = createLogger({ level: 'warn', format: base.log.format });
+const progress = (s: string) => process.stderr.write(s + '\n');
+
+async function fill(kafka: KafkaHandle, topic: string, messages: { key: string; value: string }[]) {
+  const producer = kafka.producer();
+  await producer.connect();
+  for (let i = 0; i < messages.length; i += 2000) {
+    await producer.send({ topic, acks: ACKS_ALL, messages: messages.slice(i, i + 2000) });
+  }
+  await producer.disconnect();
+}
+
+function makeMessages(): { key: string; value: string }[] {
+  const listings = sampleListings(Math.min(N, 5000), 7);
+  const out: { key: string; value: string }[] = [];
+  for (let i = 0; i < N; i++) {
+    if (MALFORMED_EVERY > 0 && i % MALFORMED_EVERY === MALFORMED_EVERY - 1) {
+      out.push({ key: `bad:${i}`, value: MALFORMED_SAMPLES[i % MALFORMED_SAMPLES.length]! });
+      continue;
+    }
+    const l = listings[i % listings.length]!;
+    out.push({ key: `${l.platform}:${l.listing_id}`, value: JSON.stringify(l) });
+  }
+  return out;
+}
+
+async function bare(kafka: KafkaHandle, input: string, output: string): Promise<number> {
+  const consumer = kafka.consumer(kafka.topic('bench.bare'), { maxBytes: base.runtime.maxInFlightBytes });
+  const producer = kafka.producer();
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [input], fromBeginning: true });
+  let seen = 0;
+  const t0 = performance.now();
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: base.runtime.partitionsConsumedConcurrently,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }) => {
+      const msgs = batch.messages;
+      for (let i = 0; i < msgs.length; i += base.runtime.maxBatchSize) {
+        const slice = msgs.slice(i, i + base.runtime.maxBatchSize);
+        await producer.sendBatch({ acks: ACKS_ALL, topicMessages: [{ topic: output, messages: slice.map((m) => ({ key: m.key, value: m.value })) }] });
+        resolveOffset(slice[slice.length - 1]!.offset);
+        await heartbeat();
+        seen += slice.length;
+      }
+      await commitOffsetsIfNecessary();
+      if (seen >= N) done();
+    },
+  });
+  await finished;
+  const ms = performance.now() - t0;
+  await consumer.disconnect();
+  await producer.disconnect();
+  return ms;
+}
+
+async function runtime(kafka: KafkaHandle, config: ReturnType<typeof parseConfig>): Promise<{ ms: number; deadLettered: number }> {
+  const stage = createStage(createIngestStage(), { kafka, logger, runtime: config.runtime });
+  const t0 = performance.now();
+  await stage.start();
+  while (stage.metrics.received < N) await new Promise((r) => setTimeout(r, 20));
+  const ms = performance.now() - t0;
+  await stage.stop();
+  const dl = Object.values(stage.metrics.snapshot().deadLettered).reduce((a, b) => a + b, 0);
+  return { ms, deadLettered: dl };
+}
+
+const messages = makeMessages();
+const bytes = messages.reduce((a, m) => a + m.value.length, 0);
+const results: { bareMs: number[]; runtimeMs: number[]; deadLettered: number } = { bareMs: [], runtimeMs: [], deadLettered: 0 };
+
+for (let round = 0; round < ROUNDS; round++) {
+  // Fresh topics each round so both sides read the same bytes from the same state of the broker.
+  const config = parseConfig({ ...base, kafka: { ...base.kafka, topicSuffix: `.bench${Date.now().toString(36)}` } });
+  const kafka = createKafka(config.kafka, logger);
+  const bareIn: TopicSpec = { ...topics.listingsIncoming, id: 'bench_in', name: 'shelfwatch.bench.in' };
+  const bareOut: TopicSpec = { ...topics.listings, id: 'bench_out', name: 'shelfwatch.bench.out' };
+  const specs = [bareIn, bareOut, topics.listingsIncoming, topics.listings, topics.deadLetters];
+  await ensureTopics(kafka, specs);
+  progress(`round ${round + 1}/${ROUNDS}: filling ${N} messages (${(bytes / 1e6).toFixed(0)} MB) x2`);
+  await fill(kafka, kafka.topic(bareIn), messages);
+  await fill(kafka, kafka.topic(topics.listingsIncoming), messages);
+  // Alternate the order so neither side always runs on a warmer JIT / page cache.
+  const order = round % 2 === 0 ? ['bare', 'runtime'] : ['runtime', 'bare'];
+  for (const side of order) {
+    if (side === 'bare') {
+      const ms = await bare(kafka, kafka.topic(bareIn), kafka.topic(bareOut));
+      results.bareMs.push(ms);
+      progress(`  bare:    ${(N / (ms / 1000)).toFixed(0)} msg/s`);
+    } else {
+      const r = await runtime(kafka, config);
+      results.runtimeMs.push(r.ms);
+      results.deadLettered = r.deadLettered;
+      progress(`  runtime: ${(N / (r.ms / 1000)).toFixed(0)} msg/s (${r.deadLettered} dead-lettered)`);
+    }
+  }
+  await deleteTopics(kafka, specs.map((s) => kafka.topic(s)));
+}
+
+const best = (xs: number[]) => Math.min(...xs);
+const bareRate = N / (best(results.bareMs) / 1000);
+const runtimeRate = N / (best(results.runtimeMs) / 1000);
+console.log(
+  JSON.stringify({
+    bench: 'runtime',
+    ratio: Number((runtimeRate / bareRate).toFixed(3)),
+    messages: N,
+    rounds: ROUNDS,
+    bytes,
+    bare_msgs_per_s: Math.round(bareRate),
+    runtime_msgs_per_s: Math.round(runtimeRate),
+    dead_lettered: results.deadLettered,
+    bare_ms: results.bareMs.map(Math.round),
+    runtime_ms: results.runtimeMs.map(Math.round),
+  }),
+);
+process.exit(0);

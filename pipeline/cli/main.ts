@@ -1,0 +1,146 @@
+// The `shelfwatch` command line. Each command loads the one config (file + SHELFWATCH_* env), builds a logger
+// (pretty on a terminal, JSON otherwise) and runs. Modules are imported when a command runs, so `--help` is fast.
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { createLogger, type Logger } from '../logger.ts';
+
+interface GlobalOpts {
+  config?: string;
+  logLevel?: Config['log']['level'];
+  logFormat?: Config['log']['format'];
+}
+
+const program = new Command()
+  .name('shelfwatch')
+  .description('Streaming surveillance of products sold online for safety problems (crawl -> Kafka -> detect -> ClickHouse).')
+  .option('-c, --config <file>', 'config file (JSON); default ./shelfwatch.config.json when present, or $SHELFWATCH_CONFIG')
+  .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+  .addOption(new Option('--log-format <format>', 'pretty on a terminal, JSON otherwise').choices(['auto', 'pretty', 'json']))
+  .showHelpAfterError();
+
+/** Wraps a command action: loads config and logger, reports errors without a stack for expected failures. */
+function action<A extends unknown[]>(fn: (ctx: { config: Config; logger: Logger }, ...args: A) => Promise<void | number>) {
+  return async (...args: A) => {
+    const g = program.opts<GlobalOpts>();
+    let logger: Logger | undefined;
+    try {
+      const loaded = loadConfig({ file: g.config });
+      const config: Config = { ...loaded, log: { level: g.logLevel ?? loaded.log.level, format: g.logFormat ?? loaded.log.format } };
+      logger = createLogger(config.log);
+      const code = await fn({ config, logger }, ...args);
+      if (typeof code === 'number') process.exitCode = code;
+    } catch (err) {
+      const e = err as Error & { expected?: boolean };
+      if (err instanceof ConfigError || e.expected) {
+        process.stderr.write(`shelfwatch: ${e.message}\n`);
+      } else if (logger) {
+        logger.error({ err: e }, e.message);
+      } else {
+        process.stderr.write(`shelfwatch: ${e.stack ?? e.message}\n`);
+      }
+      process.exitCode = 1;
+    }
+  };
+}
+
+const infra = program.command('infra').description('start, stop and inspect the local Kafka broker and ClickHouse server');
+infra
+  .command('up')
+  .description('start Kafka (KRaft, jars from Maven Central) and ClickHouse under the state directory; waits until both answer')
+  .action(
+    action(async ({ config, logger }) => {
+      const { infraUp } = await import('../../infra/local/index.ts');
+      const { printStatus } = await import('./print.ts');
+      printStatus(await infraUp(config, logger));
+    }),
+  );
+infra
+  .command('down')
+  .description('stop the local services started by `infra up`')
+  .action(
+    action(async ({ config, logger }) => {
+      const { infraDown } = await import('../../infra/local/index.ts');
+      await infraDown(config, logger);
+    }),
+  );
+infra
+  .command('status')
+  .description('report whether Kafka and ClickHouse answer at the configured addresses')
+  .action(
+    action(async ({ config }) => {
+      const { infraStatus } = await import('../../infra/local/index.ts');
+      const { printStatus } = await import('./print.ts');
+      const status = await infraStatus(config);
+      printStatus(status);
+      return status.kafka.running && status.clickhouse.running ? 0 : 3;
+    }),
+  );
+
+program
+  .command('migrate')
+  .description('create the Kafka topics of the catalogue and apply pending ClickHouse migrations (idempotent)')
+  .action(
+    action(async ({ config, logger }) => {
+      const { migrateAll } = await import('../setup.ts');
+      await migrateAll(config, logger);
+    }),
+  );
+
+program
+  .command('run')
+  .description('run pipeline stages in this process until SIGTERM/SIGINT')
+  .argument('[stages...]', 'stages to run (default: all)')
+  .action(
+    action(async ({ config, logger }, stages: string[]) => {
+      const { runStages } = await import('../topology.ts');
+      await runStages(config, logger, stages.length ? stages : undefined);
+    }),
+  );
+
+program
+  .command('publish-sample')
+  .description('publish generated listing snapshots to the incoming topic (for trying the pipeline)')
+  .option('-n, --count <n>', 'how many listings', (v) => parseInt(v, 10), 200)
+  .option('--seed <n>', 'generator seed', (v) => parseInt(v, 10), 1)
+  .option('--malformed <n>', 'also publish this many malformed messages', (v) => parseInt(v, 10), 0)
+  .action(
+    action(async ({ config, logger }, opts: { count: number; seed: number; malformed: number }) => {
+      const { publishSample } = await import('../sample.ts');
+      const n = await publishSample(config, logger, opts);
+      process.stdout.write(`published ${n} messages\n`);
+    }),
+  );
+
+program
+  .command('demo')
+  .description('end to end: infra up, migrate, publish a sample, run the stages, print what landed in ClickHouse')
+  .option('-n, --count <n>', 'how many sample listings', (v) => parseInt(v, 10), 500)
+  .action(
+    action(async ({ config, logger }, opts: { count: number }) => {
+      const { runDemo } = await import('../demo.ts');
+      await runDemo(config, logger, opts);
+    }),
+  );
+
+program
+  .command('schemas')
+  .description('write the JSON Schema of every message contract (for consumers in other languages)')
+  .option('--out <dir>', 'output folder', 'docs/schemas')
+  .action(
+    action(async (_ctx, opts: { out: string }) => {
+      const { writeJsonSchemas } = await import('../contracts/json-schema.ts');
+      const files = await writeJsonSchemas(opts.out);
+      process.stdout.write(files.map((f) => `wrote ${f}\n`).join(''));
+    }),
+  );
+
+program
+  .command('config')
+  .description('print the effective configuration (file + environment), validated; secrets are never part of it')
+  .action(
+    action(async ({ config }) => {
+      process.stdout.write(JSON.stringify(config, null, 2) + '\n');
+    }),
+  );
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,133 @@
+// The one seam between shelfwatch and its Kafka client. kafkajs is unmaintained since 2023 (see style.md §7):
+// everything else imports from here, never from 'kafkajs', so the client can be swapped in one file.
+// In: config.kafka (+ SASL credentials from the environment). Out: producers, consumers and an admin.
+import {
+  Kafka,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type IHeaders,
+  type KafkaMessage,
+  type LogEntry,
+  type Message,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
+import { secrets, type KafkaConfig } from './config.ts';
+import type { Logger } from './logger.ts';
+import { topicName, type TopicSpec } from './topics.ts';
+
+export type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Message, Producer };
+
+export interface KafkaHandle {
+  readonly config: KafkaConfig;
+  /** Idempotent producer, acks=all: a send resolves only once every in-sync replica has the messages. */
+  producer(opts?: { transactionalId?: string }): Producer;
+  consumer(groupId: string, opts?: { sessionTimeoutMs?: number; maxBytes?: number; maxBytesPerPartition?: number }): Consumer;
+  admin(): Admin;
+  /** Full topic name for a catalogue entry, with this deployment's suffix. */
+  topic(spec: TopicSpec | string): string;
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export function createKafka(config: KafkaConfig, logger: Logger, env = process.env): KafkaHandle {
+  const log = logger.child({ component: 'kafka' });
+  const sasl = saslOptions(config, env);
+  const kafka = new Kafka({
+    clientId: config.clientId,
+    brokers: config.brokers,
+    ssl: config.ssl,
+    ...(sasl ? { sasl } : {}),
+    connectionTimeout: 5_000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 200, retries: 8 },
+    logLevel: logLevel.WARN,
+    // kafkajs logs its INFO chatter (joins, rebalances) at debug here; warnings and errors stay visible.
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, namespace: _ns, level: _l, label: _lb, timestamp: _t, logger: _lg, ...rest } = entry as LogEntry['log'] & Record<string, unknown>;
+        const target = LEVELS[level] === 'info' ? 'debug' : (LEVELS[level] ?? 'debug');
+        log[target](rest, `kafkajs: ${message}`);
+      },
+  });
+
+  return {
+    config,
+    producer: (opts = {}) =>
+      kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        ...(opts.transactionalId ? { transactionalId: opts.transactionalId } : {}),
+      }),
+    consumer: (groupId, opts = {}) =>
+      kafka.consumer({
+        groupId,
+        allowAutoTopicCreation: false,
+        sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+        heartbeatInterval: 3_000,
+        ...(opts.maxBytes ? { maxBytes: opts.maxBytes } : {}),
+        ...(opts.maxBytesPerPartition ? { maxBytesPerPartition: opts.maxBytesPerPartition } : {}),
+        maxWaitTimeInMs: 500,
+      }),
+    admin: () => kafka.admin(),
+    topic: (spec) => topicName(spec, config.topicSuffix),
+  };
+}
+
+function saslOptions(config: KafkaConfig, env: NodeJS.ProcessEnv): SASLOptions | undefined {
+  if (!config.saslMechanism) return undefined;
+  const username = secrets.kafkaUsername(env);
+  const password = secrets.kafkaPassword(env);
+  if (!username || !password) {
+    throw new Error(`kafka.saslMechanism is ${config.saslMechanism}: set SHELFWATCH_KAFKA_USERNAME and SHELFWATCH_KAFKA_PASSWORD`);
+  }
+  return { mechanism: config.saslMechanism, username, password } as SASLOptions;
+}
+
+/** acks=all for every send: outputs count as delivered only when fully replicated. */
+export const ACKS_ALL = -1;
+
+/** Creates the catalogue's topics that are missing; leaves existing ones as they are. Returns the names created. */
+export async function ensureTopics(handle: KafkaHandle, specs: readonly TopicSpec[]): Promise<string[]> {
+  const admin = handle.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !existing.has(handle.topic(s)));
+    if (missing.length === 0) return [];
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((s) => ({
+        topic: handle.topic(s),
+        numPartitions: s.partitions ?? handle.config.partitions,
+        replicationFactor: handle.config.replicationFactor,
+        configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+    return missing.map((s) => handle.topic(s));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Deletes topics (tests clean up with it). */
+export async function deleteTopics(handle: KafkaHandle, names: string[]): Promise<void> {
+  const admin = handle.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const present = names.filter((n) => existing.has(n));
+    if (present.length) await admin.deleteTopics({ topics: present });
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,62 @@
+// The metrics every stage emits (style.md §8): received, sent, dropped{reason}, dead_lettered{reason},
+// errors{type}, lag per partition. Plain counters in memory; `toPrometheus()` renders the text format.
+export interface StageMetricsSnapshot {
+  stage: string;
+  received: number;
+  sent: number;
+  committed: number;
+  dropped: Record<string, number>;
+  deadLettered: Record<string, number>;
+  errors: Record<string, number>;
+  /** Messages behind the high watermark, per topic:partition, as of the last batch. */
+  lag: Record<string, number>;
+}
+
+export class StageMetrics {
+  received = 0;
+  sent = 0;
+  committed = 0;
+  readonly dropped = new Map<string, number>();
+  readonly deadLettered = new Map<string, number>();
+  readonly errors = new Map<string, number>();
+  readonly lag = new Map<string, number>();
+
+  constructor(readonly stage: string) {}
+
+  count(map: Map<string, number>, key: string, n = 1): void {
+    map.set(key, (map.get(key) ?? 0) + n);
+  }
+
+  totalLag(): number {
+    let t = 0;
+    for (const v of this.lag.values()) t += v;
+    return t;
+  }
+
+  snapshot(): StageMetricsSnapshot {
+    return {
+      stage: this.stage,
+      received: this.received,
+      sent: this.sent,
+      committed: this.committed,
+      dropped: Object.fromEntries(this.dropped),
+      deadLettered: Object.fromEntries(this.deadLettered),
+      errors: Object.fromEntries(this.errors),
+      lag: Object.fromEntries(this.lag),
+    };
+  }
+
+  toPrometheus(): string {
+    const s = JSON.stringify(this.stage);
+    const lines = [
+      `shelfwatch_stage_received_total{stage=${s}} ${this.received}`,
+      `shelfwatch_stage_sent_total{stage=${s}} ${this.sent}`,
+      `shelfwatch_stage_committed_total{stage=${s}} ${this.committed}`,
+    ];
+    for (const [r, n] of this.dropped) lines.push(`shelfwatch_stage_dropped_total{stage=${s},reason=${JSON.stringify(r)}} ${n}`);
+    for (const [r, n] of this.deadLettered) lines.push(`shelfwatch_stage_dead_lettered_total{stage=${s},reason=${JSON.stringify(r)}} ${n}`);
+    for (const [t, n] of this.errors) lines.push(`shelfwatch_stage_errors_total{stage=${s},type=${JSON.stringify(t)}} ${n}`);
+    for (const [tp, n] of this.lag) lines.push(`shelfwatch_stage_lag{stage=${s},partition=${JSON.stringify(tp)}} ${n}`);
+    return lines.join('\n') + '\n';
+  }
+}

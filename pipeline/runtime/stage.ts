@@ -1,0 +1,326 @@
+// The stage runtime: what every shelfwatch stage runs on.
+// In: one or more catalogue topics, consumed as the consumer group `shelfwatch.<stage name><suffix>`.
+// Per slice of a fetched batch: decode + validate (zod) -> handler -> send outputs and dead letters
+// (idempotent producer, acks=all) -> resolve offsets -> commit. Offsets are resolved only after every
+// output of the slice is acknowledged, so a crash at any point replays, never loses (at-least-once).
+// A message that fails validation or handling goes to the dead-letter topic and the partition moves on.
+// Outages (RetryableError) are retried with backoff while the partition waits (back-pressure), heartbeating.
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import type { RuntimeConfig } from '../config.ts';
+import { ACKS_ALL, type Consumer, type EachBatchPayload, type KafkaHandle, type KafkaMessage, type Producer } from '../kafka.ts';
+import type { Logger } from '../logger.ts';
+import { topics, type TopicSpec } from '../topics.ts';
+import { StageMetrics } from './metrics.ts';
+import { REASONS, isRetryable, type OutputMessage, type StepResult } from './result.ts';
+
+export interface InputMessage<T> {
+  readonly value: T;
+  readonly key: string | null;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly timestamp: string;
+  /** The bytes as consumed (evidence, and for pass-through without re-encoding). */
+  readonly raw: Buffer;
+}
+
+export interface StageContext {
+  readonly logger: Logger;
+  readonly metrics: StageMetrics;
+  /** Keep the consumer-group session alive during long work. */
+  heartbeat(): Promise<void>;
+}
+
+export interface StageDefinition<S extends z.ZodType = z.ZodType> {
+  /** snake_case; also the consumer group id. */
+  readonly name: string;
+  readonly inputs: readonly TopicSpec<S>[];
+  /**
+   * Handles a slice of validated messages and returns exactly one result per message, in order.
+   * Called for one partition at a time; slices of one partition never overlap.
+   * Throw RetryableError for outages (retried with backoff, nothing is dead-lettered); any other throw is
+   * taken as a bug or bad data: the slice is retried message by message and the ones that throw again
+   * are dead-lettered with reason `handler_error`.
+   */
+  handle(batch: readonly InputMessage<z.infer<S>>[], ctx: StageContext): Promise<readonly StepResult[]> | readonly StepResult[];
+  /** Called once before consuming starts (open sinks, load reference views). */
+  start?(ctx: StageContext): Promise<void>;
+  /** Called once after consuming stopped. */
+  stop?(): Promise<void>;
+}
+
+export interface StageDeps {
+  kafka: KafkaHandle;
+  logger: Logger;
+  runtime: RuntimeConfig;
+  /** Start from the earliest offset when the group has none (default true: nothing is skipped). */
+  fromBeginning?: boolean;
+  /** Backoff bounds for RetryableError, ms. */
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+export interface Stage {
+  readonly name: string;
+  readonly groupId: string;
+  readonly metrics: StageMetrics;
+  start(): Promise<void>;
+  /** Stops consuming after the slice in progress, flushes, disconnects. Idempotent. */
+  stop(): Promise<void>;
+}
+
+interface Outgoing {
+  topic: string;
+  messages: { key: string | null; value: Buffer | string; headers?: Record<string, string> }[];
+}
+
+const MAX_ERROR_TEXT = 2_000;
+
+export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: StageDeps): Stage {
+  if (!/^[a-z][a-z0-9_]*$/.test(def.name)) throw new Error(`stage name ${JSON.stringify(def.name)} must be snake_case`);
+  const { kafka, runtime } = deps;
+  const logger = deps.logger.child({ component: 'stage', name: def.name });
+  const metrics = new StageMetrics(def.name);
+  const groupId = kafka.topic(`shelfwatch.${def.name}`);
+  const dlqTopic = kafka.topic(topics.deadLetters);
+  const backoff = deps.backoff ?? { initialMs: 200, maxMs: 30_000 };
+  const schemaByTopic = new Map(def.inputs.map((t) => [kafka.topic(t), t.value] as const));
+
+  let consumer: Consumer | undefined;
+  let producer: Producer | undefined;
+  let stopping: Promise<void> | undefined;
+  let running = false;
+
+  const decode = (topic: string, m: KafkaMessage): { ok: InputMessage<z.infer<S>> } | { reason: string; error: string } => {
+    if (m.value === null) return { reason: REASONS.tombstone, error: 'null value' };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(m.value.toString('utf8'));
+    } catch (err) {
+      return { reason: REASONS.invalidJson, error: (err as Error).message };
+    }
+    const res = schemaByTopic.get(topic)!.safeParse(parsed);
+    if (!res.success) {
+      const first = res.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      return { reason: REASONS.schemaMismatch, error: first.join('; ') };
+    }
+    return {
+      ok: {
+        value: res.data as z.infer<S>,
+        key: m.key === null ? null : m.key.toString('utf8'),
+        topic,
+        partition: -1,
+        offset: m.offset,
+        timestamp: m.timestamp,
+        raw: m.value,
+      },
+    };
+  };
+
+  const deadLetter = (topic: string, partition: number, m: KafkaMessage, reason: string, error: unknown) => {
+    const errorText = (error instanceof Error ? error.message : String(error ?? '')).slice(0, MAX_ERROR_TEXT);
+    const value = {
+      schema_version: 1 as const,
+      dead_letter_id: createHash('sha256').update(`${topic}|${partition}|${m.offset}|${def.name}`).digest('hex'),
+      stage: def.name,
+      reason,
+      error: errorText,
+      source: {
+        topic,
+        partition,
+        offset: m.offset,
+        key: m.key === null ? null : m.key.toString('base64'),
+        timestamp: new Date(Number(m.timestamp)).toISOString(),
+      },
+      original_base64: m.value === null ? '' : m.value.toString('base64'),
+      failed_at: new Date().toISOString(),
+    };
+    metrics.count(metrics.deadLettered, reason);
+    return { key: `${topic}:${partition}:${m.offset}`, value: JSON.stringify(value) };
+  };
+
+  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+  /** Runs `fn` until it succeeds or throws a non-retryable error; backs off on RetryableError. */
+  const withRetry = async <R>(what: string, fn: () => Promise<R>, payload: EachBatchPayload): Promise<R> => {
+    let delay = backoff.initialMs;
+    for (;;) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isRetryable(err)) throw err;
+        metrics.count(metrics.errors, 'retryable');
+        if (!payload.isRunning() || payload.isStale()) throw err; // shutting down or rebalanced: replay later
+        logger.warn({ err: (err as Error).message, retryInMs: delay }, `${what} failed, retrying`);
+        const until = Date.now() + delay;
+        while (Date.now() < until) {
+          await sleep(Math.min(1_000, until - Date.now()));
+          await payload.heartbeat();
+          if (!payload.isRunning()) throw err;
+        }
+        delay = Math.min(backoff.maxMs, delay * 2);
+      }
+    }
+  };
+
+  const ctxFor = (payload: EachBatchPayload): StageContext => ({ logger, metrics, heartbeat: payload.heartbeat });
+
+  const handleSlice = async (valid: InputMessage<z.infer<S>>[], payload: EachBatchPayload): Promise<readonly StepResult[]> => {
+    const ctx = ctxFor(payload);
+    const checked = async (batch: InputMessage<z.infer<S>>[]) => {
+      const results = await def.handle(batch, ctx);
+      if (results.length !== batch.length) throw new Error(`stage ${def.name} returned ${results.length} results for ${batch.length} messages`);
+      return results;
+    };
+    try {
+      return await withRetry('handler', () => checked(valid), payload);
+    } catch (err) {
+      if (isRetryable(err)) throw err;
+      metrics.count(metrics.errors, 'handler');
+      logger.warn({ err: (err as Error).message, messages: valid.length }, 'handler failed on a slice; retrying message by message');
+      const results: StepResult[] = [];
+      for (const m of valid) {
+        try {
+          results.push((await withRetry('handler', () => checked([m]), payload))[0]!);
+        } catch (e) {
+          if (isRetryable(e)) throw e;
+          results.push({ kind: 'dlq', reason: REASONS.handlerError, error: e });
+        }
+      }
+      return results;
+    }
+  };
+
+  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch } = payload;
+    const all = batch.messages;
+    const tp = `${batch.topic}:${batch.partition}`;
+    for (let i = 0; i < all.length; i += runtime.maxBatchSize) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      const slice = all.slice(i, i + runtime.maxBatchSize);
+      metrics.received += slice.length;
+
+      // 1. decode + validate; invalid ones become dead letters at their position.
+      const valid: InputMessage<z.infer<S>>[] = [];
+      const validAt: number[] = [];
+      const dead: Outgoing['messages'] = [];
+      for (let j = 0; j < slice.length; j++) {
+        const m = slice[j]!;
+        const d = decode(batch.topic, m);
+        if ('ok' in d) {
+          valid.push({ ...d.ok, partition: batch.partition });
+          validAt.push(j);
+        } else if (d.reason === REASONS.tombstone) {
+          metrics.count(metrics.dropped, REASONS.tombstone);
+        } else {
+          dead.push(deadLetter(batch.topic, batch.partition, m, d.reason, d.error));
+        }
+      }
+
+      // 2. handle
+      const results = valid.length ? await handleSlice(valid, payload) : [];
+
+      // 3. collect outputs per topic
+      const byTopic = new Map<string, Outgoing['messages']>();
+      for (let k = 0; k < results.length; k++) {
+        const r = results[k]!;
+        if (r.kind === 'ok') {
+          for (const o of r.outputs) addOutput(byTopic, kafka.topic(o.topic), o);
+        } else if (r.kind === 'drop') {
+          metrics.count(metrics.dropped, r.reason);
+        } else {
+          dead.push(deadLetter(batch.topic, batch.partition, slice[validAt[k]!]!, r.reason, r.error));
+        }
+      }
+      if (dead.length) byTopic.set(dlqTopic, [...(byTopic.get(dlqTopic) ?? []), ...dead]);
+
+      // 4. deliver, then resolve: the offset moves only once every output is acknowledged.
+      if (byTopic.size) {
+        const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+        await producer!.sendBatch({ topicMessages, acks: ACKS_ALL });
+        for (const t of topicMessages) if (t.topic !== dlqTopic) metrics.sent += t.messages.length;
+      }
+      const last = slice[slice.length - 1]!.offset;
+      payload.resolveOffset(last);
+      metrics.lag.set(tp, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
+      await payload.heartbeat();
+    }
+    await payload.commitOffsetsIfNecessary();
+    metrics.committed = metrics.received;
+  };
+
+  const stage: Stage = {
+    name: def.name,
+    groupId,
+    metrics,
+    async start() {
+      if (running) return;
+      running = true;
+      const perPartition = Math.max(64 * 1024, Math.floor(runtime.maxInFlightBytes / runtime.partitionsConsumedConcurrently));
+      consumer = kafka.consumer(groupId, {
+        sessionTimeoutMs: runtime.sessionTimeoutMs,
+        maxBytes: runtime.maxInFlightBytes,
+        maxBytesPerPartition: Math.min(perPartition, 8 * 1024 * 1024),
+      });
+      producer = kafka.producer();
+      await producer.connect();
+      await consumer.connect();
+      if (def.start) await def.start({ logger, metrics, heartbeat: async () => {} });
+      await consumer.subscribe({ topics: [...schemaByTopic.keys()], fromBeginning: deps.fromBeginning ?? true });
+      consumer.on(consumer.events.CRASH, (e) => {
+        metrics.count(metrics.errors, 'consumer_crash');
+        logger.error({ err: (e.payload.error as Error)?.message, restart: e.payload.restart }, 'consumer crashed');
+      });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        autoCommit: true,
+        autoCommitInterval: 1_000,
+        partitionsConsumedConcurrently: runtime.partitionsConsumedConcurrently,
+        eachBatch,
+      });
+      logger.info({ groupId, inputs: [...schemaByTopic.keys()] }, 'stage started');
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (!running) return;
+        await consumer?.disconnect(); // waits for the batch in progress; commits resolved offsets
+        await producer?.disconnect();
+        await def.stop?.();
+        running = false;
+        logger.info(metrics.snapshot(), 'stage stopped');
+      })();
+      return stopping;
+    },
+  };
+  return stage;
+}
+
+function addOutput(byTopic: Map<string, Outgoing['messages']>, topic: string, o: OutputMessage): void {
+  let list = byTopic.get(topic);
+  if (!list) byTopic.set(topic, (list = []));
+  const value = o.raw ?? JSON.stringify(o.value);
+  list.push(o.headers ? { key: o.key, value, headers: o.headers } : { key: o.key, value });
+}
+
+/** Stops every stage on SIGTERM/SIGINT (a second signal exits at once). Returns a function that uninstalls. */
+export function stopOnSignals(stages: readonly Stage[], logger: Logger, onStopped: () => void = () => process.exit(0)): () => void {
+  let signalled = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    signalled = true;
+    logger.info({ signal }, 'stopping stages');
+    Promise.all(stages.map((s) => s.stop())).then(onStopped, (err) => {
+      logger.error({ err: (err as Error).message }, 'error while stopping');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  return () => {
+    process.off('SIGTERM', handler);
+    process.off('SIGINT', handler);
+  };
+}
