@@ -99,7 +99,8 @@ export const topics = {
     key: 'source topic:partition:offset',
     value: c.DeadLetter,
     cleanup: 'delete',
-    config: { 'retention.ms': String(30 * 24 * 3600 * 1000) },
+    // Room for a 1 MB original message base64-encoded with its envelope.
+    config: { 'retention.ms': String(30 * 24 * 3600 * 1000), 'max.message.bytes': String(8 * 1024 * 1024) },
     doc: 'Messages a stage could not validate or handle, with reason and original bytes.',
   }),
 } as const;

@@ -4,7 +4,8 @@ export interface StageMetricsSnapshot {
   stage: string;
   received: number;
   sent: number;
-  committed: number;
+  /** Messages done: outputs acknowledged and offset resolved (committed on the next commit). */
+  resolved: number;
   dropped: Record<string, number>;
   deadLettered: Record<string, number>;
   errors: Record<string, number>;
@@ -15,7 +16,7 @@ export interface StageMetricsSnapshot {
 export class StageMetrics {
   received = 0;
   sent = 0;
-  committed = 0;
+  resolved = 0;
   readonly dropped = new Map<string, number>();
   readonly deadLettered = new Map<string, number>();
   readonly errors = new Map<string, number>();
@@ -38,7 +39,7 @@ export class StageMetrics {
       stage: this.stage,
       received: this.received,
       sent: this.sent,
-      committed: this.committed,
+      resolved: this.resolved,
       dropped: Object.fromEntries(this.dropped),
       deadLettered: Object.fromEntries(this.deadLettered),
       errors: Object.fromEntries(this.errors),
@@ -51,7 +52,7 @@ export class StageMetrics {
     const lines = [
       `shelfwatch_stage_received_total{stage=${s}} ${this.received}`,
       `shelfwatch_stage_sent_total{stage=${s}} ${this.sent}`,
-      `shelfwatch_stage_committed_total{stage=${s}} ${this.committed}`,
+      `shelfwatch_stage_resolved_total{stage=${s}} ${this.resolved}`,
     ];
     for (const [r, n] of this.dropped) lines.push(`shelfwatch_stage_dropped_total{stage=${s},reason=${JSON.stringify(r)}} ${n}`);
     for (const [r, n] of this.deadLettered) lines.push(`shelfwatch_stage_dead_lettered_total{stage=${s},reason=${JSON.stringify(r)}} ${n}`);

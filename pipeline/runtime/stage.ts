@@ -5,9 +5,9 @@
 // output of the slice is acknowledged, so a crash at any point replays, never loses (at-least-once).
 // A message that fails validation or handling goes to the dead-letter topic and the partition moves on.
 // Outages (RetryableError) are retried with backoff while the partition waits (back-pressure), heartbeating.
-import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { RuntimeConfig } from '../config.ts';
+import { makeDeadLetter } from '../contracts/index.ts';
 import { ACKS_ALL, type Consumer, type EachBatchPayload, type KafkaHandle, type KafkaMessage, type Producer } from '../kafka.ts';
 import type { Logger } from '../logger.ts';
 import { topics, type TopicSpec } from '../topics.ts';
@@ -74,8 +74,6 @@ interface Outgoing {
   messages: { key: string | null; value: Buffer | string; headers?: Record<string, string> }[];
 }
 
-const MAX_ERROR_TEXT = 2_000;
-
 export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: StageDeps): Stage {
   if (!/^[a-z][a-z0-9_]*$/.test(def.name)) throw new Error(`stage name ${JSON.stringify(def.name)} must be snake_case`);
   const { kafka, runtime } = deps;
@@ -118,23 +116,17 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
   };
 
   const deadLetter = (topic: string, partition: number, m: KafkaMessage, reason: string, error: unknown) => {
-    const errorText = (error instanceof Error ? error.message : String(error ?? '')).slice(0, MAX_ERROR_TEXT);
-    const value = {
-      schema_version: 1 as const,
-      dead_letter_id: createHash('sha256').update(`${topic}|${partition}|${m.offset}|${def.name}`).digest('hex'),
+    const value = makeDeadLetter({
       stage: def.name,
       reason,
-      error: errorText,
-      source: {
-        topic,
-        partition,
-        offset: m.offset,
-        key: m.key === null ? null : m.key.toString('base64'),
-        timestamp: new Date(Number(m.timestamp)).toISOString(),
-      },
-      original_base64: m.value === null ? '' : m.value.toString('base64'),
-      failed_at: new Date().toISOString(),
-    };
+      error,
+      topic,
+      partition,
+      offset: m.offset,
+      key: m.key,
+      timestamp: new Date(Number(m.timestamp)),
+      value: m.value,
+    });
     metrics.count(metrics.deadLettered, reason);
     return { key: `${topic}:${partition}:${m.offset}`, value: JSON.stringify(value) };
   };
@@ -242,11 +234,11 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
       }
       const last = slice[slice.length - 1]!.offset;
       payload.resolveOffset(last);
+      metrics.resolved += slice.length;
       metrics.lag.set(tp, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
       await payload.heartbeat();
     }
     await payload.commitOffsetsIfNecessary();
-    metrics.committed = metrics.received;
   };
 
   const stage: Stage = {

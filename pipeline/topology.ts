@@ -1,0 +1,36 @@
+// The topology: every stage shelfwatch runs, wired in one place. Read this file to see the whole flow.
+//   listings.incoming --ingest--> listings --sink_clickhouse--> ClickHouse (listing_snapshots)
+//   dead-letters ------------------------------sink_clickhouse--> ClickHouse (dead_letters)
+// The detect and route stages plug in here as they are built.
+import { createClickHouseSinkStage } from '../sinks/clickhouse/stage.ts';
+import type { Config } from './config.ts';
+import { createKafka, type KafkaHandle } from './kafka.ts';
+import type { Logger } from './logger.ts';
+import { createStage, stopOnSignals, type Stage, type StageDefinition } from './runtime/stage.ts';
+import { createIngestStage } from './stages/ingest.ts';
+
+type StageFactory = (config: Config, logger: Logger) => StageDefinition;
+
+/** Stage registry: name -> factory. An unknown name is an error listing the known ones. */
+export const STAGES: Record<string, StageFactory> = {
+  ingest: () => createIngestStage() as StageDefinition,
+  sink_clickhouse: (config, logger) => createClickHouseSinkStage(config, logger) as StageDefinition,
+};
+
+export function buildStages(config: Config, logger: Logger, names: readonly string[] = Object.keys(STAGES), kafka: KafkaHandle = createKafka(config.kafka, logger)): Stage[] {
+  const unknown = names.filter((n) => !(n in STAGES));
+  if (unknown.length) {
+    throw Object.assign(new Error(`unknown stage(s) ${unknown.join(', ')}; known: ${Object.keys(STAGES).join(', ')}`), { expected: true });
+  }
+  return names.map((n) => createStage(STAGES[n]!(config, logger), { kafka, logger, runtime: config.runtime }));
+}
+
+/** Runs stages until SIGTERM/SIGINT. */
+export async function runStages(config: Config, logger: Logger, names?: readonly string[]): Promise<void> {
+  const stages = buildStages(config, logger, names);
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  stopOnSignals(stages, logger, resolveDone);
+  for (const s of stages) await s.start();
+  await done;
+}
