@@ -38,8 +38,13 @@ export const externalId = z
 export const categoryId = z.string().regex(/^[a-z0-9][a-z0-9_]{0,63}$/, 'expected a category id (a-z, 0-9, _; <= 64 chars)');
 export const boundedText = (max: number) => z.string().max(max);
 export const nonEmptyText = (max: number) => z.string().min(1).max(max);
-/** ISO-8601 UTC timestamp with milliseconds: 2024-05-01T08:30:00.000Z. */
-export const isoDateTime = z.iso.datetime({ precision: 3 });
+/**
+ * ISO-8601 UTC timestamp with milliseconds: 2024-05-01T08:30:00.000Z, between 1970 and 2099 (ClickHouse
+ * DateTime covers 1970..2105; a year outside means a broken clock or a hostile page).
+ */
+export const isoDateTime = z.iso
+  .datetime({ precision: 3 })
+  .refine((s) => s >= '1970-01-01T00:00:00.000Z' && s < '2100-01-01T00:00:00.000Z', 'must be between 1970 and 2099');
 /** Calendar date: 2024-05-01. */
 export const isoDate = z.iso.date();
 export const httpUrl = z.url({ protocol: /^https?$/ }).max(LIMITS.url);

@@ -219,3 +219,9 @@ describe('JSON Schemas in docs/schemas', () => {
     }
   });
 });
+
+describe('timestamps', () => {
+  it.each(['1969-12-31T23:59:59.999Z', '2100-01-01T00:00:00.000Z', '0001-01-01T00:00:00.000Z'])('%s is out of range', (t) => {
+    expect(failedFields(ListingSnapshot, { ...listingExample(), fetched_at: t })).toContain('fetched_at');
+  });
+});
