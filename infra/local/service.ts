@@ -44,7 +44,12 @@ export async function managedStatus(svc: LocalService): Promise<ServiceStatus> {
   const filePid = readPidFile(svc.pidFile);
   const pid = ourPid(svc);
   if (pid === undefined) {
-    const detail = filePid !== undefined ? `not running (stale pid file ${svc.pidFile}: pid ${filePid} is not ours)` : 'not running';
+    let detail = filePid !== undefined ? `not running (stale pid file ${svc.pidFile}: pid ${filePid} is not ours)` : 'not running';
+    const main = svc.ports[0];
+    if (main && !(await isPortFree(main.port))) {
+      const owner = describePortOwner(main.port);
+      detail += `; port ${main.port} (${main.field}) is held by another process${owner ? `: ${owner}` : ''}`;
+    }
     return { ...base, running: false, detail };
   }
   const probe = await svc.probe(2000);
