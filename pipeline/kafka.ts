@@ -65,6 +65,9 @@ export function createKafka(config: KafkaConfig, logger: Logger, env = process.e
       kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
+        // Idempotence needs unbounded retries (kafkajs warns otherwise); a broker outage blocks the send,
+        // which holds the stage's offsets back: back-pressure, not loss.
+        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 30_000 },
         allowAutoTopicCreation: false,
         ...(opts.transactionalId ? { transactionalId: opts.transactionalId } : {}),
       }),

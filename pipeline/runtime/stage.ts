@@ -82,6 +82,12 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
   const groupId = kafka.topic(`shelfwatch.${def.name}`);
   const dlqTopic = kafka.topic(topics.deadLetters);
   const backoff = deps.backoff ?? { initialMs: 200, maxMs: 30_000 };
+  const topicNames = new Map<TopicSpec, string>();
+  const nameOf = (t: TopicSpec): string => {
+    let n = topicNames.get(t);
+    if (n === undefined) topicNames.set(t, (n = kafka.topic(t)));
+    return n;
+  };
   const schemaByTopic = new Map(def.inputs.map((t) => [kafka.topic(t), t.value] as const));
 
   let consumer: Consumer | undefined;
@@ -89,7 +95,7 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
   let stopping: Promise<void> | undefined;
   let running = false;
 
-  const decode = (topic: string, m: KafkaMessage): { ok: InputMessage<z.infer<S>> } | { reason: string; error: string } => {
+  const decode = (topic: string, partition: number, m: KafkaMessage): { ok: InputMessage<z.infer<S>> } | { reason: string; error: string } => {
     if (m.value === null) return { reason: REASONS.tombstone, error: 'null value' };
     let parsed: unknown;
     try {
@@ -107,7 +113,7 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
         value: res.data as z.infer<S>,
         key: m.key === null ? null : m.key.toString('utf8'),
         topic,
-        partition: -1,
+        partition,
         offset: m.offset,
         timestamp: m.timestamp,
         raw: m.value,
@@ -198,9 +204,9 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
       const dead: Outgoing['messages'] = [];
       for (let j = 0; j < slice.length; j++) {
         const m = slice[j]!;
-        const d = decode(batch.topic, m);
+        const d = decode(batch.topic, batch.partition, m);
         if ('ok' in d) {
-          valid.push({ ...d.ok, partition: batch.partition });
+          valid.push(d.ok);
           validAt.push(j);
         } else if (d.reason === REASONS.tombstone) {
           metrics.count(metrics.dropped, REASONS.tombstone);
@@ -217,7 +223,7 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
       for (let k = 0; k < results.length; k++) {
         const r = results[k]!;
         if (r.kind === 'ok') {
-          for (const o of r.outputs) addOutput(byTopic, kafka.topic(o.topic), o);
+          for (const o of r.outputs) addOutput(byTopic, nameOf(o.topic), o);
         } else if (r.kind === 'drop') {
           metrics.count(metrics.dropped, r.reason);
         } else {
