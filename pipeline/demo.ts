@@ -45,11 +45,11 @@ export async function runDemo(config: Config, logger: Logger, opts: { count: num
   const ch = createClickHouse(config.clickhouse, { password: secrets.clickhousePassword() });
   try {
     const db = quoteIdentifier(config.clickhouse.database);
-    const perPlatform = await ch.queryRows<{ platform: string; listings: string; sellers: string; regions: string }>(
+    const perPlatform = await ch.query<{ platform: string; listings: string; sellers: string; regions: string }>(
       `SELECT platform, count() AS listings, uniqExact(seller_id) AS sellers, uniqExact(seller_region_code) AS regions
        FROM ${db}.listing_snapshots FINAL GROUP BY platform ORDER BY platform`,
     );
-    const dead = await ch.queryRows<{ reason: string; n: string }>(`SELECT reason, count() AS n FROM ${db}.dead_letters FINAL GROUP BY reason ORDER BY reason`);
+    const dead = await ch.query<{ reason: string; n: string }>(`SELECT reason, count() AS n FROM ${db}.dead_letters FINAL GROUP BY reason ORDER BY reason`);
     say('');
     say(`landed in ClickHouse (${config.clickhouse.url}, database ${config.clickhouse.database}):`);
     say(`  ${'platform'.padEnd(12)} ${'listings'.padStart(9)} ${'sellers'.padStart(8)} ${'regions'.padStart(8)}`);

@@ -3,6 +3,7 @@
 // In: config.kafka (+ SASL credentials from the environment). Out: producers, consumers and an admin.
 import {
   Kafka,
+  Partitioners,
   logLevel,
   type Admin,
   type Consumer,
@@ -54,7 +55,10 @@ export function createKafka(config: KafkaConfig, logger: Logger, env = process.e
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, namespace: _ns, level: _l, label: _lb, timestamp: _t, logger: _lg, ...rest } = entry as LogEntry['log'] & Record<string, unknown>;
-        const target = LEVELS[level] === 'info' ? 'debug' : (LEVELS[level] ?? 'debug');
+        // kafkajs logs retried protocol errors (coordinator loading, leader moves) as ERROR: they are warnings
+        // until its retries give up, which surfaces as a thrown error that our code reports.
+        const mapped = LEVELS[level] ?? 'debug';
+        const target = mapped === 'info' ? 'debug' : mapped === 'error' ? 'warn' : mapped;
         log[target](rest, `kafkajs: ${message}`);
       },
   });
@@ -65,6 +69,7 @@ export function createKafka(config: KafkaConfig, logger: Logger, env = process.e
       kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner, // murmur2 on the key, as the Java client
         // Idempotence needs unbounded retries (kafkajs warns otherwise); a broker outage blocks the send,
         // which holds the stage's offsets back: back-pressure, not loss.
         retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 30_000 },
