@@ -36,3 +36,29 @@ export async function setupClickHouse(): Promise<TestContext> {
     },
   };
 }
+
+/** Strings that break naive SQL or text handling. */
+export const HOSTILE: string[] = [
+  '',
+  "'",
+  "''",
+  '\\',
+  "\\'",
+  "'\\",
+  "'); DROP TABLE x; --",
+  "' OR '1'='1",
+  'a\nb\r\nc',
+  '\t\v\f\b',
+  '\0',
+  'before\0after',
+  '\x01\x02\x1b[31m\x1f\x7f',
+  '\\x41 \\n \\0 \\\\',
+  '"double" `back` ${x} {p:String} ? %s',
+  '-- comment',
+  '/* block */ */',
+  '商品名称 测试',
+  '😀👍🏽 \u{1F9EA}',
+  '\u2028\u2029\u00a0\ufeff',
+  'x'.repeat(20_000),
+  "\\'; SELECT 1; --\\",
+];
