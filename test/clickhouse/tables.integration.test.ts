@@ -41,6 +41,9 @@ function hostileListing(i: number, title: string): ListingSnapshot {
 const listings = [
   listingExample(),
   listingExample({ listing_id: 'item-2', price: null, currency: null, fetched_at: '2026-12-31T23:59:59.999Z', attributes: {}, images: [] }),
+  // Float64 prices must print back to the same JS number on both servers.
+  listingExample({ listing_id: 'item-3', price: 0.1 + 0.2, original_price: 999_999_999_999.99, fetched_at: '2027-01-01T00:00:00.001Z' }),
+  listingExample({ listing_id: 'item-4', price: 19.99, original_price: 1e-7, currency: 'JPY' }),
   ...["'); DROP TABLE listing_snapshots; --", "Robert'); DROP TABLE students;--", ...HOSTILE.slice(8, 16)].map((s, i) => hostileListing(i, s)),
 ].map((l) => ({ ...l, snapshot_id: snapshotId(l.platform, l.listing_id, l.content_hash) }));
 const livestreams = [livestreamExample(), livestreamExample({ room_id: 'room-43', product: null, transcript: [], viewer_count: null })];
