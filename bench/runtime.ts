@@ -2,7 +2,7 @@
 // broker, same producer settings (idempotent, acks=all), one run. The runtime does what a stage does:
 // JSON decode + zod validation of every ListingSnapshot, dead-lettering of the malformed ones, offsets resolved
 // after delivery, commits, forwarding the bytes (a pass-through handler). The bare loop only forwards bytes. Last line: {"bench":"runtime","ratio":runtime/bare,...}.
-// Usage: npm run bench:runtime [-- --messages 200000 --rounds 2]
+// Usage: npm run bench:runtime [-- --messages 200000 --rounds 3]. Ratio: median over rounds of bare_ms/runtime_ms.
 import { parseArgs } from 'node:util';
 import { loadConfig, parseConfig } from '../pipeline/config.ts';
 import { ACKS_ALL, createKafka, deleteTopics, ensureTopics, type KafkaHandle } from '../pipeline/kafka.ts';
@@ -13,7 +13,7 @@ import { ok } from '../pipeline/runtime/result.ts';
 import { topics, type TopicSpec } from '../pipeline/topics.ts';
 
 const { values } = parseArgs({
-  options: { messages: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '2' }, 'malformed-every': { type: 'string', default: '1000' } },
+  options: { messages: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '3' }, 'malformed-every': { type: 'string', default: '1000' } },
 });
 const N = Number(values.messages);
 const ROUNDS = Number(values.rounds);
@@ -46,7 +46,7 @@ function makeMessages(): { key: string; value: string }[] {
   return out;
 }
 
-async function bare(kafka: KafkaHandle, input: string, output: string): Promise<number> {
+async function bare(kafka: KafkaHandle, input: string, output: string, n: number): Promise<number> {
   const t0 = performance.now(); // like the runtime side: connecting and joining the group are in the time
   const consumer = kafka.consumer(kafka.topic('bench.bare'), { maxBytes: base.runtime.maxInFlightBytes });
   const producer = kafka.producer();
@@ -69,7 +69,7 @@ async function bare(kafka: KafkaHandle, input: string, output: string): Promise<
         seen += slice.length;
       }
       await commitOffsetsIfNecessary();
-      if (seen >= N) done();
+      if (seen >= n) done();
     },
   });
   await finished;
@@ -79,7 +79,7 @@ async function bare(kafka: KafkaHandle, input: string, output: string): Promise<
   return ms;
 }
 
-async function runtime(kafka: KafkaHandle, config: ReturnType<typeof parseConfig>): Promise<{ ms: number; deadLettered: number }> {
+async function runtime(kafka: KafkaHandle, config: ReturnType<typeof parseConfig>, n: number): Promise<{ ms: number; deadLettered: number }> {
   // A pass-through stage: what is measured is the runtime (decode, validate, dead-letter, deliver, commit).
   const stage = createStage(
     {
@@ -91,65 +91,84 @@ async function runtime(kafka: KafkaHandle, config: ReturnType<typeof parseConfig
   );
   const t0 = performance.now();
   await stage.start();
-  while (stage.metrics.resolved < N) await new Promise((r) => setTimeout(r, 20));
+  while (stage.metrics.resolved < n) await new Promise((r) => setTimeout(r, 20));
   const ms = performance.now() - t0;
   await stage.stop();
   const dl = Object.values(stage.metrics.snapshot().deadLettered).reduce((a, b) => a + b, 0);
   return { ms, deadLettered: dl };
 }
 
-const messages = makeMessages();
-const bytes = messages.reduce((a, m) => a + m.value.length, 0);
-const results: { bareMs: number[]; runtimeMs: number[]; deadLettered: number } = { bareMs: [], runtimeMs: [], deadLettered: 0 };
+interface Round {
+  bareMs: number;
+  runtimeMs: number;
+  bareCpuUs: number;
+  runtimeCpuUs: number;
+  deadLettered: number;
+}
 
-for (let round = 0; round < ROUNDS; round++) {
+async function runRound(label: string, msgs: { key: string; value: string }[], runtimeFirst: boolean): Promise<Round> {
   // Fresh topics each round so both sides read the same bytes from the same state of the broker.
+  const n = msgs.length;
   const config = parseConfig({ ...base, kafka: { ...base.kafka, topicSuffix: `.bench${Date.now().toString(36)}` } });
   const kafka = createKafka(config.kafka, logger);
   const bareIn: TopicSpec = { ...topics.listingsIncoming, id: 'bench_in', name: 'shelfwatch.bench.in' };
   const bareOut: TopicSpec = { ...topics.listings, id: 'bench_out', name: 'shelfwatch.bench.out' };
   const specs = [bareIn, bareOut, topics.listingsIncoming, topics.listings, topics.deadLetters];
   await ensureTopics(kafka, specs);
-  progress(`round ${round + 1}/${ROUNDS}: filling ${N} messages (${(bytes / 1e6).toFixed(0)} MB) x2`);
-  await fill(kafka, kafka.topic(bareIn), messages);
-  await fill(kafka, kafka.topic(topics.listingsIncoming), messages);
-  // Alternate the order so neither side always runs on a warmer JIT / page cache.
-  const order = round % 2 === 0 ? ['bare', 'runtime'] : ['runtime', 'bare'];
-  for (const side of order) {
+  progress(`${label}: filling ${n} messages x2`);
+  await fill(kafka, kafka.topic(bareIn), msgs);
+  await fill(kafka, kafka.topic(topics.listingsIncoming), msgs);
+  const r: Round = { bareMs: 0, runtimeMs: 0, bareCpuUs: 0, runtimeCpuUs: 0, deadLettered: 0 };
+  // Alternate the order between rounds so neither side always runs on a warmer JIT / page cache.
+  for (const side of runtimeFirst ? ['runtime', 'bare'] : ['bare', 'runtime']) {
     const cpu0 = process.cpuUsage();
     if (side === 'bare') {
-      const ms = await bare(kafka, kafka.topic(bareIn), kafka.topic(bareOut));
+      r.bareMs = await bare(kafka, kafka.topic(bareIn), kafka.topic(bareOut), n);
       const cpu = process.cpuUsage(cpu0);
-      progress(`  bare cpu: ${((cpu.user + cpu.system) / N).toFixed(1)} us/msg`);
-      results.bareMs.push(ms);
-      progress(`  bare:    ${(N / (ms / 1000)).toFixed(0)} msg/s`);
+      r.bareCpuUs = (cpu.user + cpu.system) / n;
     } else {
-      const r = await runtime(kafka, config);
+      const res = await runtime(kafka, config, n);
       const cpu = process.cpuUsage(cpu0);
-      progress(`  runtime cpu: ${((cpu.user + cpu.system) / N).toFixed(1)} us/msg`);
-      results.runtimeMs.push(r.ms);
-      results.deadLettered = r.deadLettered;
-      progress(`  runtime: ${(N / (r.ms / 1000)).toFixed(0)} msg/s (${r.deadLettered} dead-lettered)`);
+      r.runtimeMs = res.ms;
+      r.runtimeCpuUs = (cpu.user + cpu.system) / n;
+      r.deadLettered = res.deadLettered;
     }
   }
+  progress(
+    `  bare ${Math.round(n / (r.bareMs / 1000))} msg/s (${r.bareCpuUs.toFixed(1)} us cpu/msg), ` +
+      `runtime ${Math.round(n / (r.runtimeMs / 1000))} msg/s (${r.runtimeCpuUs.toFixed(1)} us cpu/msg, ${r.deadLettered} dead-lettered), ` +
+      `ratio ${(r.bareMs / r.runtimeMs).toFixed(3)}`,
+  );
   await deleteTopics(kafka, specs.map((s) => kafka.topic(s)));
+  return r;
 }
 
-const best = (xs: number[]) => Math.min(...xs);
-const bareRate = N / (best(results.bareMs) / 1000);
-const runtimeRate = N / (best(results.runtimeMs) / 1000);
+const messages = makeMessages();
+const bytes = messages.reduce((a, m) => a + m.value.length, 0);
+progress(`${N} messages, ${(bytes / 1e6).toFixed(0)} MB; a warm-up round first (not counted), then ${ROUNDS} rounds`);
+await runRound('warm-up', messages.slice(0, Math.min(N, 20_000)), false);
+const rounds: Round[] = [];
+for (let i = 0; i < ROUNDS; i++) rounds.push(await runRound(`round ${i + 1}/${ROUNDS}`, messages, i % 2 === 1));
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+// Paired ratios (same round, same broker state), then the median: robust to drift on a noisy machine.
+const ratio = median(rounds.map((r) => r.bareMs / r.runtimeMs));
 console.log(
   JSON.stringify({
     bench: 'runtime',
-    ratio: Number((runtimeRate / bareRate).toFixed(3)),
+    ratio: Number(ratio.toFixed(3)),
     messages: N,
     rounds: ROUNDS,
     bytes,
-    bare_msgs_per_s: Math.round(bareRate),
-    runtime_msgs_per_s: Math.round(runtimeRate),
-    dead_lettered: results.deadLettered,
-    bare_ms: results.bareMs.map(Math.round),
-    runtime_ms: results.runtimeMs.map(Math.round),
+    bare_msgs_per_s: Math.round(N / (median(rounds.map((r) => r.bareMs)) / 1000)),
+    runtime_msgs_per_s: Math.round(N / (median(rounds.map((r) => r.runtimeMs)) / 1000)),
+    bare_cpu_us_per_msg: Number(median(rounds.map((r) => r.bareCpuUs)).toFixed(1)),
+    runtime_cpu_us_per_msg: Number(median(rounds.map((r) => r.runtimeCpuUs)).toFixed(1)),
+    dead_lettered_per_round: rounds[0]!.deadLettered,
+    round_ratios: rounds.map((r) => Number((r.bareMs / r.runtimeMs).toFixed(3))),
   }),
 );
 process.exit(0);

@@ -61,6 +61,10 @@ export const runtimeConfigSchema = z.strictObject({
   partitionsConsumedConcurrently: z.number().int().min(1).max(64).default(3),
   /** Session timeout for consumer groups, ms. @default 30000 */
   sessionTimeoutMs: z.number().int().min(6000).default(30_000),
+  /** Port of the /metrics endpoint `shelfwatch run` serves on metricsHost; 0 = off. @env SHELFWATCH_METRICS_PORT @default 9464 */
+  metricsPort: z.number().int().min(0).max(65535).default(9464),
+  /** @default '127.0.0.1' */
+  metricsHost: z.string().min(1).default('127.0.0.1'),
 });
 
 export const logConfigSchema = z.strictObject({
@@ -115,6 +119,7 @@ const ENV_OVERRIDES: [string, string[], (v: string) => unknown][] = [
   ['SHELFWATCH_INFRA_MANAGED', ['infra', 'managed'], parseBool],
   ['SHELFWATCH_STATE_DIR', ['infra', 'stateDir'], String],
   ['SHELFWATCH_KAFKA_LIBS', ['infra', 'kafkaLibsDir'], String],
+  ['SHELFWATCH_METRICS_PORT', ['runtime', 'metricsPort'], Number],
   ['SHELFWATCH_LOG_LEVEL', ['log', 'level'], String],
   ['SHELFWATCH_LOG_FORMAT', ['log', 'format'], String],
 ];

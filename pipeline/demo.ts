@@ -3,10 +3,10 @@
 // sink stages until everything published has landed -> print what landed, per platform, and where to look.
 // Running it again publishes the same listings: deterministic ids keep the counts the same (no doubles).
 import { createClickHouse } from './clickhouse/client.ts';
-import { quoteIdentifier } from './clickhouse/escape.ts';
 import { secrets, type Config } from './config.ts';
 import { createKafka } from './kafka.ts';
 import type { Logger } from './logger.ts';
+import { QUERIES } from './queries.ts';
 import { publishSample } from './sample.ts';
 import { migrateAll } from './setup.ts';
 import { buildStages } from './topology.ts';
@@ -44,12 +44,9 @@ export async function runDemo(config: Config, logger: Logger, opts: { count: num
 
   const ch = createClickHouse(config.clickhouse, { password: secrets.clickhousePassword() });
   try {
-    const db = quoteIdentifier(config.clickhouse.database);
-    const perPlatform = await ch.query<{ platform: string; listings: string; sellers: string; regions: string }>(
-      `SELECT platform, count() AS listings, uniqExact(seller_id) AS sellers, uniqExact(seller_region_code) AS regions
-       FROM ${db}.listing_snapshots FINAL GROUP BY platform ORDER BY platform`,
-    );
-    const dead = await ch.query<{ reason: string; n: string }>(`SELECT reason, count() AS n FROM ${db}.dead_letters FINAL GROUP BY reason ORDER BY reason`);
+    const db = config.clickhouse.database;
+    const perPlatform = await ch.query<{ platform: string; listings: string; sellers: string; regions: string }>(QUERIES.landedPerPlatform(db));
+    const dead = await ch.query<{ reason: string; n: string }>(QUERIES.deadLettersByReason(db));
     say('');
     say(`landed in ClickHouse (${config.clickhouse.url}, database ${config.clickhouse.database}):`);
     say(`  ${'platform'.padEnd(12)} ${'listings'.padStart(9)} ${'sellers'.padStart(8)} ${'regions'.padStart(8)}`);

@@ -6,6 +6,7 @@ import { createClickHouseSinkStage } from '../sinks/clickhouse/stage.ts';
 import type { Config } from './config.ts';
 import { createKafka, type KafkaHandle } from './kafka.ts';
 import type { Logger } from './logger.ts';
+import { startMetricsServer } from './runtime/metrics-server.ts';
 import { createStage, stopOnSignals, type Stage, type StageDefinition } from './runtime/stage.ts';
 import { createIngestStage } from './stages/ingest.ts';
 
@@ -30,7 +31,12 @@ export async function runStages(config: Config, logger: Logger, names?: readonly
   const stages = buildStages(config, logger, names);
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
+  const metrics = config.runtime.metricsPort
+    ? await startMetricsServer(stages, { host: config.runtime.metricsHost, port: config.runtime.metricsPort })
+    : undefined;
   stopOnSignals(stages, logger, resolveDone);
   for (const s of stages) await s.start();
+  logger.info({ stages: stages.map((s) => s.name), metrics: metrics ? `${metrics.url}/metrics` : 'off' }, 'running');
   await done;
+  await metrics?.close();
 }

@@ -1,14 +1,8 @@
 // The `shelfwatch` command line. Each command loads the one config (file + SHELFWATCH_* env), builds a logger
 // (pretty on a terminal, JSON otherwise) and runs. Modules are imported when a command runs, so `--help` is fast.
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
-import { createLogger, type Logger } from '../logger.ts';
-
-interface GlobalOpts {
-  config?: string;
-  logLevel?: Config['log']['level'];
-  logFormat?: Config['log']['format'];
-}
+import { makeAction } from './action.ts';
+import { registerCommands } from './commands/index.ts';
 
 const program = new Command()
   .name('shelfwatch')
@@ -18,30 +12,7 @@ const program = new Command()
   .addOption(new Option('--log-format <format>', 'pretty on a terminal, JSON otherwise').choices(['auto', 'pretty', 'json']))
   .showHelpAfterError();
 
-/** Wraps a command action: loads config and logger, reports errors without a stack for expected failures. */
-function action<A extends unknown[]>(fn: (ctx: { config: Config; logger: Logger }, ...args: A) => Promise<void | number>) {
-  return async (...args: A) => {
-    const g = program.opts<GlobalOpts>();
-    let logger: Logger | undefined;
-    try {
-      const loaded = loadConfig({ file: g.config });
-      const config: Config = { ...loaded, log: { level: g.logLevel ?? loaded.log.level, format: g.logFormat ?? loaded.log.format } };
-      logger = createLogger(config.log);
-      const code = await fn({ config, logger }, ...args);
-      if (typeof code === 'number') process.exitCode = code;
-    } catch (err) {
-      const e = err as Error & { expected?: boolean };
-      if (err instanceof ConfigError || e.expected) {
-        process.stderr.write(`shelfwatch: ${e.message}\n`);
-      } else if (logger) {
-        logger.error({ err: e }, e.message);
-      } else {
-        process.stderr.write(`shelfwatch: ${e.stack ?? e.message}\n`);
-      }
-      process.exitCode = 1;
-    }
-  };
-}
+const action = makeAction(program);
 
 const infra = program.command('infra').description('start, stop and inspect the local Kafka broker and ClickHouse server');
 infra
@@ -142,5 +113,7 @@ program
       process.stdout.write(JSON.stringify(config, null, 2) + '\n');
     }),
   );
+
+registerCommands(program, action);
 
 await program.parseAsync(process.argv);

@@ -16,6 +16,7 @@ import { migrateAll } from '../../pipeline/setup.ts';
 import { buildStages } from '../../pipeline/topology.ts';
 import { allTopics, topics } from '../../pipeline/topics.ts';
 import { eventually, testConfig, testLogger } from '../support/env.ts';
+import { expectStandardMetrics } from '../support/metrics.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const cleanups: (() => Promise<void>)[] = [];
@@ -79,6 +80,7 @@ describe('pipeline end to end (real Kafka + ClickHouse)', () => {
       { reason: 'invalid_json', source_offset: '40', stage: 'ingest' },
       { reason: 'schema_mismatch', source_offset: '80', stage: 'ingest' },
     ]);
+    for (const s of stages) expectStandardMetrics(s.metrics);
   });
 
   it('a process killed with SIGKILL mid-batch and restarted loses nothing and doubles nothing in query results', async () => {

@@ -9,6 +9,7 @@ import { createIngestStage } from '../../pipeline/stages/ingest.ts';
 import { allTopics, topics } from '../../pipeline/topics.ts';
 import { eventually, testConfig, testLogger } from '../support/env.ts';
 import { readTopic } from '../support/kafka.ts';
+import { expectStandardMetrics } from '../support/metrics.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -86,6 +87,7 @@ describe('stage runtime (real Kafka)', () => {
     const m = stage.metrics.snapshot();
     expect(m).toMatchObject({ received: 43, sent: 40, deadLettered: { invalid_json: 2, schema_mismatch: 1 } });
     expect(m.lag[`${kafka.topic(topics.listingsIncoming)}:0`]).toBe(0);
+    expectStandardMetrics(stage.metrics);
   });
 
   it('retries a retryable failure with backoff and loses nothing; dead-letters only the message that keeps throwing', async () => {

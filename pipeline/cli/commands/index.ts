@@ -1,0 +1,13 @@
+// Command registry: each feature's commands live in their own file and are listed here, one line each.
+import type { Command } from 'commander';
+import type { Action } from '../action.ts';
+
+type Register = (program: Command, action: Action) => void;
+
+const COMMANDS: Register[] = [
+  // (crawler, detector, sink and export commands register here)
+];
+
+export function registerCommands(program: Command, action: Action): void {
+  for (const register of COMMANDS) register(program, action);
+}
