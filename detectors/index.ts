@@ -1,0 +1,52 @@
+// The detector registry: every detector shelfwatch can run, by name. Adding a detector = one import and one
+// entry below. Config (config.detect.detectors) is validated against this list: an unknown name is an error
+// naming the known ones, and each detector's own strict configSchema checks its settings.
+// In: nothing. Out: DETECTORS, detectorsConfigSchema, createDetectors().
+import { z } from 'zod';
+import type { DetectFn, DetectorDefinition, DetectorDeps } from './types.ts';
+
+/** Name -> definition. Keep sorted by name. */
+export const DETECTORS: Readonly<Record<string, DetectorDefinition>> = Object.freeze(byName([]));
+
+function byName(defs: readonly DetectorDefinition[]): Record<string, DetectorDefinition> {
+  const out: Record<string, DetectorDefinition> = {};
+  for (const d of defs) {
+    if (out[d.name]) throw new Error(`detector ${d.name} registered twice`);
+    out[d.name] = d;
+  }
+  return out;
+}
+
+/**
+ * Config of the detectors: { <name>: { enabled?: boolean, ...that detector's settings } }. A detector not
+ * mentioned runs with its defaults; `enabled: false` turns it off. Unknown names are rejected (strict).
+ */
+export function detectorsConfigSchema(defs: Readonly<Record<string, DetectorDefinition>> = DETECTORS) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, d] of Object.entries(defs)) {
+    shape[name] = d.configSchema.extend({ enabled: z.boolean().default(true) }).strict().prefault({});
+  }
+  return z.strictObject(shape);
+}
+
+export type DetectorsConfig = Record<string, { enabled: boolean } & Record<string, unknown>>;
+
+export interface RunnableDetector {
+  readonly name: string;
+  readonly definition: DetectorDefinition;
+  readonly run: DetectFn;
+}
+
+/** Builds the enabled detectors from a parsed config (see detectorsConfigSchema). */
+export function createDetectors(config: DetectorsConfig, deps: DetectorDeps, defs: Readonly<Record<string, DetectorDefinition>> = DETECTORS): RunnableDetector[] {
+  const unknown = Object.keys(config).filter((n) => !defs[n]);
+  if (unknown.length) throw new Error(`unknown detector(s) ${unknown.join(', ')}; known: ${Object.keys(defs).join(', ') || '(none)'}`);
+  const out: RunnableDetector[] = [];
+  for (const [name, definition] of Object.entries(defs)) {
+    const raw = config[name] ?? { enabled: true };
+    if (!raw.enabled) continue;
+    const { enabled: _enabled, ...settings } = definition.configSchema.extend({ enabled: z.boolean().default(true) }).parse(raw);
+    out.push({ name, definition, run: definition.create(settings, { ...deps, logger: deps.logger.child({ component: 'detector', name }) }) });
+  }
+  return out;
+}
