@@ -1,11 +1,13 @@
 // The `shelfwatch` command line. Each command loads the one config (file + SHELFWATCH_* env), builds a logger
 // (pretty on a terminal, JSON otherwise) and runs. Modules are imported when a command runs, so `--help` is fast.
+import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { makeAction } from './action.ts';
 import { registerCommands } from './commands/index.ts';
 
 const program = new Command()
   .name('shelfwatch')
+  .version(createRequire(import.meta.url)('../../package.json').version)
   .description('Streaming surveillance of products sold online for safety problems (crawl -> Kafka -> detect -> ClickHouse).')
   .option('-c, --config <file>', 'config file (JSON); default ./shelfwatch.config.json when present, or $SHELFWATCH_CONFIG')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
