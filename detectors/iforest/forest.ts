@@ -1,0 +1,211 @@
+// Isolation forest as in Liu, Ting & Zhou, "Isolation Forest" (ICDM 2008), with the paper's sub-sampling.
+// In: rows of finite numbers (one feature vector per row) and options (trees t, sub-sample size ψ, seed).
+// Out: a trained forest whose score(row) is s(x, ψ) = 2^(−E[h(x)] / c(ψ)), in (0, 1]; near 1 = anomaly,
+// well below 0.5 = normal.
+//
+// Why not ml-isolation-forest 0.1.0 as is (node_modules/ml-isolation-forest/src): it trains every tree on the
+// whole set (no sub-sampling, so swamping and masking are not reduced, and training cost grows with n), draws
+// from Math.random (not reproducible), keeps every training row in the leaves (memory grows with n × t), its
+// depth test (`currentDepth <= maxDepth`) lets trees grow one level past ceil(log2 n), and its c(n) adds
+// Euler's constant once instead of twice (2·ln(n−1) + 0.577 − … instead of 2·(ln(n−1) + 0.577) − …), which
+// mis-weights leaves of different sizes. What is sound in it (random feature, uniform split between min and
+// max, path length + c(leaf size)) is kept here, re-implemented on flat typed arrays.
+//
+// One deliberate choice beyond the paper: the split feature is drawn uniformly among the features that are
+// not constant in the node (as scikit-learn does); the paper draws any feature, and a constant one gives an
+// empty split that only burns depth. With `subsample: false` each tree sees the whole set and the height
+// limit is ceil(log2 n): the library's regime, kept for measuring what sub-sampling changes.
+import { createPrng, type Prng } from './prng.ts';
+
+const EULER_GAMMA = 0.5772156649015329;
+
+/**
+ * c(n): the average path length of an unsuccessful search in a binary search tree of n points (paper eq. 1),
+ * used to normalise path lengths and to credit a leaf holding n unsplit points.
+ */
+export function averagePathLength(n: number): number {
+  if (n <= 1) return 0;
+  if (n === 2) return 1;
+  return 2 * (Math.log(n - 1) + EULER_GAMMA) - (2 * (n - 1)) / n;
+}
+
+export interface IsolationForestOptions {
+  /** t, number of trees. @default 100 */
+  trees?: number;
+  /** ψ, rows per tree when sub-sampling (capped at n). @default 256 */
+  sampleSize?: number;
+  /** false = every tree on the whole set (no sub-sampling). @default true */
+  subsample?: boolean;
+  /** PRNG seed; the same seed and rows give the same forest. @default 0 */
+  seed?: number;
+}
+
+interface Tree {
+  /** Split feature per node; -1 marks a leaf. */
+  feature: Int32Array;
+  split: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  /** Rows that reached the leaf (0 for inner nodes). */
+  size: Int32Array;
+}
+
+export interface IsolationForest {
+  readonly trees: number;
+  /** ψ actually used (min(sampleSize, n), or n without sub-sampling). */
+  readonly sampleSize: number;
+  readonly heightLimit: number;
+  readonly dimensions: number;
+  /** E[h(x)]: path length averaged over the trees. */
+  pathLength(row: ArrayLike<number>): number;
+  /** Anomaly score s(x, ψ) in (0, 1]. */
+  score(row: ArrayLike<number>): number;
+  scoreAll(rows: readonly ArrayLike<number>[]): number[];
+}
+
+export class IsolationForestInputError extends Error {
+  override name = 'IsolationForestInputError';
+}
+
+function checkRows(rows: readonly ArrayLike<number>[]): number {
+  if (rows.length === 0) throw new IsolationForestInputError('cannot train an isolation forest on zero rows');
+  const d = rows[0]!.length;
+  if (d === 0) throw new IsolationForestInputError('rows have no features');
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    if (r.length !== d) throw new IsolationForestInputError(`row ${i} has ${r.length} features, expected ${d}`);
+    for (let f = 0; f < d; f++) {
+      if (!Number.isFinite(r[f])) throw new IsolationForestInputError(`row ${i} feature ${f} is not a finite number: ${r[f]}`);
+    }
+  }
+  return d;
+}
+
+function positiveInt(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+/** Draws k distinct indices from [0, n) (partial Fisher–Yates). */
+function sampleWithoutReplacement(n: number, k: number, rng: Prng): Int32Array {
+  const all = new Int32Array(n);
+  for (let i = 0; i < n; i++) all[i] = i;
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(n - i);
+    const t = all[i]!;
+    all[i] = all[j]!;
+    all[j] = t;
+  }
+  return all.slice(0, k);
+}
+
+function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: number, rng: Prng): Tree {
+  const maxNodes = 2 * idx.length - 1;
+  const feature = new Int32Array(maxNodes).fill(-1);
+  const split = new Float64Array(maxNodes);
+  const left = new Int32Array(maxNodes);
+  const right = new Int32Array(maxNodes);
+  const size = new Int32Array(maxNodes);
+  const order = new Int32Array(d);
+  let used = 0;
+
+  const build = (lo: number, hi: number, depth: number): number => {
+    const node = used++;
+    const n = hi - lo;
+    if (depth >= heightLimit || n <= 1) {
+      size[node] = n;
+      return node;
+    }
+    for (let f = 0; f < d; f++) order[f] = f;
+    // Features in random order until one is not constant in this node.
+    for (let k = 0; k < d; k++) {
+      const j = k + rng.int(d - k);
+      const f = order[j]!;
+      order[j] = order[k]!;
+      order[k] = f;
+      let min = Infinity;
+      let max = -Infinity;
+      for (let i = lo; i < hi; i++) {
+        const v = x[idx[i]! * d + f]!;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      if (!(max > min)) continue;
+      let p = min + rng.next() * (max - min);
+      if (p <= min) p = max; // next() returned 0: split just above min so neither side is empty
+      let m = lo;
+      for (let i = lo; i < hi; i++) {
+        const r = idx[i]!;
+        if (x[r * d + f]! < p) {
+          idx[i] = idx[m]!;
+          idx[m] = r;
+          m++;
+        }
+      }
+      feature[node] = f;
+      split[node] = p;
+      left[node] = build(lo, m, depth + 1);
+      right[node] = build(m, hi, depth + 1);
+      return node;
+    }
+    size[node] = n; // every feature constant: nothing left to isolate
+    return node;
+  };
+  build(0, idx.length, 0);
+  return {
+    feature: feature.slice(0, used),
+    split: split.slice(0, used),
+    left: left.slice(0, used),
+    right: right.slice(0, used),
+    size: size.slice(0, used),
+  };
+}
+
+function treePathLength(t: Tree, row: ArrayLike<number>): number {
+  let node = 0;
+  let depth = 0;
+  for (;;) {
+    const f = t.feature[node]!;
+    if (f < 0) return depth + averagePathLength(t.size[node]!);
+    node = row[f]! < t.split[node]! ? t.left[node]! : t.right[node]!;
+    depth++;
+  }
+}
+
+export function trainIsolationForest(rows: readonly ArrayLike<number>[], options: IsolationForestOptions = {}): IsolationForest {
+  const d = checkRows(rows);
+  const n = rows.length;
+  const t = positiveInt('trees', options.trees ?? 100);
+  const subsample = options.subsample ?? true;
+  const psi = subsample ? Math.min(positiveInt('sampleSize', options.sampleSize ?? 256), n) : n;
+  const heightLimit = Math.max(1, Math.ceil(Math.log2(psi)));
+  const rng = createPrng(options.seed ?? 0);
+
+  const x = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let f = 0; f < d; f++) x[i * d + f] = rows[i]![f]!;
+
+  const forest: Tree[] = [];
+  for (let k = 0; k < t; k++) {
+    const idx = subsample ? sampleWithoutReplacement(n, psi, rng) : Int32Array.from({ length: n }, (_, i) => i);
+    forest.push(buildTree(x, d, idx, heightLimit, rng));
+  }
+  const cPsi = averagePathLength(psi);
+
+  const pathLength = (row: ArrayLike<number>): number => {
+    if (row.length !== d) throw new IsolationForestInputError(`row has ${row.length} features, the forest was trained on ${d}`);
+    let sum = 0;
+    for (const tree of forest) sum += treePathLength(tree, row);
+    return sum / t;
+  };
+  // ψ = 1 gives c(ψ) = 0: every point is equally (un)isolated, score 0.5 by convention.
+  const score = (row: ArrayLike<number>): number => (cPsi > 0 ? 2 ** (-pathLength(row) / cPsi) : 0.5);
+  return {
+    trees: t,
+    sampleSize: psi,
+    heightLimit,
+    dimensions: d,
+    pathLength,
+    score,
+    scoreAll: (rs) => rs.map(score),
+  };
+}

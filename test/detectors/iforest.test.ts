@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { rocAuc } from '../../detectors/iforest/auc.ts';
+import { averagePathLength, IsolationForestInputError, trainIsolationForest } from '../../detectors/iforest/forest.ts';
+import { scoreWithLibrary } from '../../detectors/iforest/library.ts';
+import { createPrng } from '../../detectors/iforest/prng.ts';
+
+const H = (i: number) => Math.log(i) + 0.5772156649015329;
+
+/** A 2-D Gaussian-ish cloud around the origin plus a few far points. */
+function blob(n: number, seed: number): number[][] {
+  const r = createPrng(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());
+  return Array.from({ length: n }, () => [gauss(), gauss()]);
+}
+
+describe('averagePathLength c(n)', () => {
+  it.each([
+    [0, 0],
+    [1, 0],
+    [2, 1],
+    [3, 2 * H(2) - 4 / 3],
+    [256, 2 * H(255) - (2 * 255) / 256],
+  ])('c(%i) = %f', (n, want) => {
+    expect(averagePathLength(n)).toBeCloseTo(want, 12);
+  });
+  it('c(256) is about 10.24 (the normaliser with the paper’s ψ)', () => {
+    expect(averagePathLength(256)).toBeCloseTo(10.2448, 3);
+  });
+});
+
+describe('trainIsolationForest', () => {
+  const data = [...blob(1000, 7), [8, 8], [-9, 7], [10, -10]];
+
+  it.each([
+    ['sub-sampled', true],
+    ['whole set', false],
+  ])('same seed gives identical scores (%s)', (_label, subsample) => {
+    const a = trainIsolationForest(data, { seed: 42, subsample }).scoreAll(data);
+    const b = trainIsolationForest(data, { seed: 42, subsample }).scoreAll(data);
+    expect(b).toEqual(a);
+  });
+
+  it('another seed gives different scores', () => {
+    const a = trainIsolationForest(data, { seed: 1 }).scoreAll(data);
+    const b = trainIsolationForest(data, { seed: 2 }).scoreAll(data);
+    expect(b).not.toEqual(a);
+  });
+
+  it.each([
+    ['sub-sampled', true],
+    ['whole set', false],
+  ])('obvious outliers score higher than every inlier (%s)', (_label, subsample) => {
+    const scores = trainIsolationForest(data, { seed: 3, subsample }).scoreAll(data);
+    const inlierMax = Math.max(...scores.slice(0, 1000));
+    for (const s of scores.slice(1000)) {
+      expect(s).toBeGreaterThan(inlierMax);
+      expect(s).toBeGreaterThan(0.6);
+    }
+  });
+
+  it('uses ψ = 256 and height limit 8 when sub-sampling, n and ceil(log2 n) otherwise', () => {
+    const sub = trainIsolationForest(data, { seed: 1 });
+    expect([sub.sampleSize, sub.heightLimit, sub.trees]).toEqual([256, 8, 100]);
+    const whole = trainIsolationForest(data, { seed: 1, subsample: false });
+    expect([whole.sampleSize, whole.heightLimit]).toEqual([1003, 10]);
+  });
+
+  it('caps ψ at n for a small set', () => {
+    expect(trainIsolationForest(blob(50, 1), { seed: 1 }).sampleSize).toBe(50);
+  });
+
+  it('constant data: every row gets the same score, no crash', () => {
+    const rows = Array.from({ length: 300 }, () => [5, 5]);
+    const scores = trainIsolationForest(rows, { seed: 1 }).scoreAll(rows);
+    expect(new Set(scores).size).toBe(1);
+  });
+
+  it('a duplicated inlier mass does not hide an outlier (masking, the point of sub-sampling)', () => {
+    // 2000 points in two dense clusters plus 40 clustered anomalies: the paper's Figure 4 setting in small.
+    const r = createPrng(11);
+    const rows: number[][] = [];
+    for (let i = 0; i < 2000; i++) rows.push([(i % 2 ? 0 : 10) + r.next(), (i % 2 ? 0 : 10) + r.next()]);
+    for (let i = 0; i < 40; i++) rows.push([5 + r.next() * 0.3, 5 + r.next() * 0.3]);
+    const labels = rows.map((_, i) => (i >= 2000 ? 1 : 0));
+    const auc = rocAuc(trainIsolationForest(rows, { seed: 5 }).scoreAll(rows), labels);
+    expect(auc).toBeGreaterThan(0.95);
+  });
+
+  it.each([
+    [[], /zero rows/],
+    [[[1, 2], [3]], /row 1 has 1 features/],
+    [[[1, Number.NaN]], /row 0 feature 1 is not a finite number/],
+  ])('rejects bad input %j', (rows, msg) => {
+    expect(() => trainIsolationForest(rows as number[][])).toThrow(IsolationForestInputError);
+    expect(() => trainIsolationForest(rows as number[][])).toThrow(msg);
+  });
+
+  it('rejects a row of the wrong width at scoring time', () => {
+    expect(() => trainIsolationForest(data, { seed: 1 }).score([1])).toThrow(/trained on 2/);
+  });
+});
+
+describe('rocAuc', () => {
+  it.each([
+    [[0.1, 0.2, 0.9, 0.8], [0, 0, 1, 1], 1],
+    [[0.9, 0.8, 0.1, 0.2], [0, 0, 1, 1], 0],
+    [[0.5, 0.5, 0.5, 0.5], [0, 1, 0, 1], 0.5],
+    [[0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1], 0.75],
+  ])('auc(%j, %j) = %f', (s, y, want) => {
+    expect(rocAuc(s, y)).toBeCloseTo(want, 12);
+  });
+  it('needs both classes', () => {
+    expect(() => rocAuc([1, 2], [0, 0])).toThrow(/both/);
+  });
+});
+
+describe('ml-isolation-forest as published', () => {
+  it('runs and ranks far points above the cloud (the eval compares against it)', () => {
+    const scores = scoreWithLibrary(data2(), 50);
+    expect(scores).toHaveLength(503);
+    expect(Math.min(...scores.slice(500))).toBeGreaterThan(Math.max(...scores.slice(0, 500)));
+  });
+});
+
+function data2(): number[][] {
+  return [...blob(500, 9), [9, 9], [-9, 9], [9, -9]];
+}
