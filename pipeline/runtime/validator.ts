@@ -1,0 +1,173 @@
+// A fast accept-path for zod schemas on the stage runtime's hot path.
+// In: a zod schema. Out: a predicate `accepts(value)` that is true only when zod would accept `value` AND
+// return it unchanged (no defaults, transforms or stripped keys), so the runtime can use the parsed JSON as it
+// is instead of zod's copy. It never decides a rejection: when it says false, the runtime asks zod itself,
+// which gives the error (or accepts, and its output is used). Every node kind or check it does not know
+// exactly (refinements, unions, url/datetime formats, ...) is delegated to zod for that node, so the
+// predicate can only be stricter than zod, never laxer (test/pipeline/validator.test.ts checks this by fuzzing).
+// Why: zod re-creates every object it parses; on a 2-core machine that copy and its garbage were a large part
+// of the runtime's cost per message (npm run bench:runtime).
+import type { z } from 'zod';
+
+type Pred = (v: unknown) => boolean;
+
+const PATTERN_FORMATS = new Set(['datetime', 'date', 'time']);
+
+interface Def {
+  type: string;
+  checks?: { _zod: { def: CheckDef } }[];
+  [k: string]: unknown;
+}
+interface CheckDef {
+  check: string;
+  format?: string;
+  pattern?: RegExp;
+  value?: number | bigint;
+  inclusive?: boolean;
+  minimum?: number;
+  maximum?: number;
+}
+
+const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
+
+/** zod decides this node, and its output must equal the input (zod's url format trims, transforms change). */
+const viaZod =
+  (s: z.ZodType): Pred =>
+  (v) => {
+    const res = s.safeParse(v);
+    return res.success && sameJson(res.data, v);
+  };
+
+/** Deep equality of JSON-like values (what JSON.parse produces). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!Object.hasOwn(b, k) || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+/** Checks on a string or array length, a regex format, or a number bound; null when one is not understood. */
+function compileChecks(def: Def, kind: 'string' | 'array' | 'number'): Pred[] | null {
+  const preds: Pred[] = [];
+  for (const c of def.checks ?? []) {
+    const cd = c._zod.def;
+    if (cd.check === 'min_length' && kind !== 'number' && typeof cd.minimum === 'number') {
+      const min = cd.minimum;
+      preds.push((v) => (v as string | unknown[]).length >= min);
+    } else if (cd.check === 'max_length' && kind !== 'number' && typeof cd.maximum === 'number') {
+      const max = cd.maximum;
+      preds.push((v) => (v as string | unknown[]).length <= max);
+    } else if (cd.check === 'string_format' && kind === 'string' && cd.format === 'regex' && cd.pattern instanceof RegExp && !cd.pattern.global && !cd.pattern.sticky) {
+      const re = cd.pattern;
+      preds.push((v) => re.test(v as string));
+    } else if (cd.check === 'number_format' && kind === 'number' && cd.format === 'safeint') {
+      preds.push((v) => Number.isSafeInteger(v));
+    } else if (cd.check === 'greater_than' && kind === 'number' && typeof cd.value === 'number') {
+      const min = cd.value;
+      preds.push(cd.inclusive ? (v) => (v as number) >= min : (v) => (v as number) > min);
+    } else if (cd.check === 'less_than' && kind === 'number' && typeof cd.value === 'number') {
+      const max = cd.value;
+      preds.push(cd.inclusive ? (v) => (v as number) <= max : (v) => (v as number) < max);
+    } else {
+      return null;
+    }
+  }
+  return preds;
+}
+
+const all = (preds: Pred[]): Pred => (v) => {
+  for (let i = 0; i < preds.length; i++) if (!preds[i]!(v)) return false;
+  return true;
+};
+
+export function compileValidator(schema: z.ZodType): Pred {
+  const def = defOf(schema);
+  switch (def.type) {
+    case 'string': {
+      // Formats zod checks with a regex alone (its $ZodISO* constructors only set `pattern`) compile to that
+      // regex; the others (url, email, ip, ...) have their own logic in zod and stay with zod.
+      if (def.format !== undefined && !(PATTERN_FORMATS.has(def.format as string) && def.pattern instanceof RegExp)) return viaZod(schema);
+      const pattern = def.format !== undefined ? (def.pattern as RegExp) : undefined;
+      const checks = compileChecks(def, 'string');
+      if (!checks) return viaZod(schema);
+      if (pattern) checks.unshift((v) => pattern.test(v as string));
+      const c = all(checks);
+      return (v) => typeof v === 'string' && c(v);
+    }
+    case 'number': {
+      if (def.coerce) return viaZod(schema);
+      const checks = compileChecks(def, 'number');
+      if (!checks) return viaZod(schema);
+      const c = all(checks);
+      return (v) => typeof v === 'number' && Number.isFinite(v) && c(v);
+    }
+    case 'boolean':
+      if (def.coerce || def.checks?.length) return viaZod(schema);
+      return (v) => typeof v === 'boolean';
+    case 'literal': {
+      const values = def.values as unknown[];
+      if (def.checks?.length || !values.every((x) => ['string', 'number', 'boolean'].includes(typeof x))) return viaZod(schema);
+      const set = new Set(values);
+      return (v) => set.has(v);
+    }
+    case 'enum': {
+      const values = Object.values(def.entries as Record<string, unknown>);
+      if (def.checks?.length || !values.every((x) => typeof x === 'string')) return viaZod(schema);
+      const set = new Set(values);
+      return (v) => set.has(v);
+    }
+    case 'nullable': {
+      if (def.checks?.length) return viaZod(schema);
+      const inner = compileValidator(def.innerType as z.ZodType);
+      return (v) => v === null || inner(v);
+    }
+    case 'array': {
+      const checks = compileChecks(def, 'array');
+      if (!checks) return viaZod(schema);
+      const c = all(checks);
+      const el = compileValidator(def.element as z.ZodType);
+      return (v) => {
+        if (!Array.isArray(v) || !c(v)) return false;
+        for (let i = 0; i < v.length; i++) if (!el(v[i])) return false;
+        return true;
+      };
+    }
+    case 'object': {
+      // Only strict objects: zod would drop unknown keys of a stripping object (a different output).
+      const catchall = def.catchall as z.ZodType | undefined;
+      if (def.checks?.length || !catchall || defOf(catchall).type !== 'never') return viaZod(schema);
+      const shape = def.shape as Record<string, z.ZodType>;
+      const keys = Object.keys(shape);
+      const known = new Set(keys);
+      const preds = keys.map((k) => {
+        const t = defOf(shape[k]!).type;
+        if (t === 'optional' || t === 'default' || t === 'prefault' || t === 'catch') return null; // zod may add or alter keys
+        return compileValidator(shape[k]!);
+      });
+      if (preds.some((p) => p === null)) return viaZod(schema);
+      const ps = preds as Pred[];
+      return (v) => {
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+        const o = v as Record<string, unknown>;
+        let n = 0;
+        for (const k in o) {
+          if (!Object.hasOwn(o, k) || !known.has(k)) return false;
+          n++;
+        }
+        if (n !== keys.length) return false; // a required key is missing
+        for (let i = 0; i < keys.length; i++) if (!ps[i]!(o[keys[i]!])) return false;
+        return true;
+      };
+    }
+    default:
+      return viaZod(schema); // records with refinements, unions, pipes, ...
+  }
+}
