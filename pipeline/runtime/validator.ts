@@ -115,13 +115,13 @@ export function compileValidator(schema: z.ZodType): Pred {
     case 'literal': {
       const values = def.values as unknown[];
       if (def.checks?.length || !values.every((x) => ['string', 'number', 'boolean'].includes(typeof x))) return viaZod(schema);
-      const set = new Set(values);
+      const set = new Set<unknown>(values);
       return (v) => set.has(v);
     }
     case 'enum': {
       const values = Object.values(def.entries as Record<string, unknown>);
       if (def.checks?.length || !values.every((x) => typeof x === 'string')) return viaZod(schema);
-      const set = new Set(values);
+      const set = new Set<unknown>(values);
       return (v) => set.has(v);
     }
     case 'nullable': {
