@@ -1,94 +1,96 @@
-// Stage `sink_clickhouse`: writes listing snapshots and dead letters into ClickHouse.
-// In: the listings and dead-letters topics (validated by the runtime). Out: rows in listing_snapshots and
-// dead_letters, one JSONEachRow insert per slice. Offsets move only after the insert succeeded (the runtime
-// resolves them after the handler returns). Outages (network, 5xx, overload) are RetryableErrors: the runtime
-// backs off and the partition waits. Rows the server rejects as data are isolated one by one and
-// dead-lettered; a dead letter that cannot be written is dropped with a reason, counted and logged (it is
-// still on the dead-letter topic), so a bad row never loops. Idempotence: deterministic ids + ReplacingMergeTree.
-// The sink issue replaces this with batching by rows, bytes and time across slices; the stage name stays.
+// Stage `sink_clickhouse`: writes listing and livestream snapshots, alerts and dead letters into ClickHouse.
+// In: the topics of SINK_ROUTES (validated by the runtime). Out: rows in listing_snapshots,
+// livestream_snapshots, alerts, dead_letters; bad rows as dead letters (dead letters themselves: dropped).
+// Rows are batched per table across slices and partitions (batcher.ts): a handler call returns only when the
+// INSERT holding its rows has succeeded, so offsets move only after the data is in ClickHouse, and the
+// runtime pauses the partition while it waits (back-pressure). Outages (network, 5xx, overload) reach the
+// runtime as retryable errors: it backs off and hands the slice again; nothing is lost, and a retried INSERT
+// doubles nothing under FINAL (deterministic ids + ReplacingMergeTree).
+// Errors that are neither data nor outage (unknown table, bad credentials, schema drift) are retried too,
+// logged at error: dead-lettering every message because a migration was not run would be worse than waiting.
 import type { z } from 'zod';
 import { createClickHouse, type ClickHouse } from '../../pipeline/clickhouse/client.ts';
 import { toClickHouseError } from '../../pipeline/clickhouse/errors.ts';
-import { TABLES, deadLetterToRow, listingToRow, type Row } from '../../pipeline/clickhouse/rows.ts';
+import type { Row } from '../../pipeline/clickhouse/rows.ts';
 import { secrets, type Config } from '../../pipeline/config.ts';
-import type { DeadLetter, ListingSnapshot } from '../../pipeline/contracts/index.ts';
 import type { Logger } from '../../pipeline/logger.ts';
-import { drop, dlq, ok, type StepResult } from '../../pipeline/runtime/result.ts';
+import { RetryableError, ok, type StepResult } from '../../pipeline/runtime/result.ts';
 import type { InputMessage, StageDefinition } from '../../pipeline/runtime/stage.ts';
-import { topics, type TopicSpec } from '../../pipeline/topics.ts';
-
-interface Route {
-  topic: TopicSpec;
-  table: string;
-  toRow: (value: never) => Row;
-  /** What to do with a message whose row the server rejects. */
-  onRejected: (reason: string, err: unknown) => StepResult;
-}
-
-const ROUTES: readonly Route[] = [
-  { topic: topics.listings, table: TABLES.listing_snapshots, toRow: listingToRow as (v: ListingSnapshot) => Row, onRejected: (r, e) => dlq(r, e) },
-  // Dead letters never go back to the dead-letter topic: that would loop.
-  { topic: topics.deadLetters, table: TABLES.dead_letters, toRow: deadLetterToRow as (v: DeadLetter) => Row, onRejected: (r) => drop(r) },
-];
+import { SinkBatcher, type FlushInfo } from './batcher.ts';
+import { REJECT_REASONS, SINK_ROUTES, type SinkRoute } from './routes.ts';
 
 type AnyInput = InputMessage<z.infer<z.ZodType>>;
 
-export function createClickHouseSinkStage(config: Config, logger: Logger, client?: ClickHouse): StageDefinition {
+export interface ClickHouseSinkStage extends StageDefinition {
+  /** Rows buffered and writers waiting right now (for tests and metrics). */
+  readonly state: () => { bufferedRows: number; waitingWriters: number };
+}
+
+export function createClickHouseSinkStage(config: Config, logger: Logger, client?: ClickHouse): ClickHouseSinkStage {
   const log = logger.child({ component: 'sink', name: 'clickhouse' });
   const ch = client ?? createClickHouse(config.clickhouse, { password: secrets.clickhousePassword() });
-  const routes = new Map<string, Route>();
-  const suffix = config.kafka.topicSuffix;
-  for (const r of ROUTES) routes.set(r.topic.name + suffix, r);
+  const routes = new Map<string, SinkRoute>();
+  for (const r of SINK_ROUTES) routes.set(r.topic.name + config.kafka.topicSuffix, r);
 
-  const insert = async (table: string, rows: Row[]) => {
-    try {
-      await ch.insert(table, rows);
-    } catch (err) {
-      throw toClickHouseError(err); // carries `retryable`, which the runtime reads
+  let lastOutageLog = 0;
+  const onFlush = (f: FlushInfo) => {
+    if (f.error) {
+      // One line per outage burst, not per batch.
+      if (Date.now() - lastOutageLog > 5_000) {
+        lastOutageLog = Date.now();
+        log.warn({ table: f.table, rows: f.rows, code: f.error.code, type: f.error.type, err: f.error.message }, 'insert failed; the runtime retries the slices');
+      }
+    } else if (f.rejected) {
+      log.warn({ table: f.table, rows: f.rows, rejected: f.rejected }, 'server rejected rows as data; dead-lettering them');
+    } else {
+      log.debug({ table: f.table, rows: f.rows, bytes: f.bytes, ms: f.ms, trigger: f.trigger }, 'batch written');
     }
   };
+  const batcher = new SinkBatcher(
+    (table, rows) => ch.insert(table, rows),
+    { ...config.sink.clickhouse, maxWaiting: config.runtime.partitionsConsumedConcurrently },
+    onFlush,
+  );
 
   return {
     name: 'sink_clickhouse',
-    inputs: ROUTES.map((r) => r.topic),
+    inputs: SINK_ROUTES.map((r) => r.topic),
+    state: () => ({ bufferedRows: batcher.bufferedRows, waitingWriters: batcher.waitingWriters }),
     async handle(batch: readonly AnyInput[]): Promise<StepResult[]> {
       // The runtime calls a handler with messages of one partition of one topic.
       const route = routes.get(batch[0]!.topic);
       if (!route) throw new Error(`sink_clickhouse has no table for topic ${batch[0]!.topic}`);
+      const results: (StepResult | undefined)[] = new Array(batch.length);
       const rows: Row[] = [];
-      const results: StepResult[] = [];
-      for (const m of batch) {
+      const at: number[] = [];
+      let bytes = 0;
+      for (let i = 0; i < batch.length; i++) {
+        const m = batch[i]!;
         try {
           rows.push(route.toRow(m.value as never));
-          results.push(ok());
+          at.push(i);
+          bytes += m.raw.length;
         } catch (err) {
-          rows.push(null as never);
-          results.push(route.onRejected('unmappable_row', err));
+          results[i] = route.onRejected(REJECT_REASONS.unmappable, err);
         }
       }
-      const good = rows.filter((_, i) => results[i]!.kind === 'ok');
+      let outcomes;
       try {
-        if (good.length) await insert(route.table, good);
-        return results;
+        outcomes = await batcher.write(route.table, rows, bytes);
       } catch (err) {
         const e = toClickHouseError(err);
-        if (e.retryable) throw e;
-        // A data error rejects the whole insert: find the bad rows one by one, write the others.
-        log.warn({ table: route.table, code: e.code, type: e.type, rows: good.length }, 'insert rejected; isolating bad rows');
-        for (let i = 0; i < rows.length; i++) {
-          if (results[i]!.kind !== 'ok') continue;
-          try {
-            await insert(route.table, [rows[i]!]);
-          } catch (one) {
-            const e1 = toClickHouseError(one);
-            if (e1.retryable) throw e1;
-            results[i] = route.onRejected('clickhouse_rejected_row', e1);
-          }
-        }
-        return results;
+        if (e.retryable) throw e; // the runtime reads `retryable` and backs off
+        log.error({ table: route.table, code: e.code, type: e.type, err: e.message }, 'insert failed with a non-data error; waiting for a fix (retrying)');
+        throw new RetryableError(e.message, { cause: e });
       }
+      for (let k = 0; k < at.length; k++) {
+        const o = outcomes[k];
+        results[at[k]!] = o ? route.onRejected(REJECT_REASONS.rejected, o) : ok();
+      }
+      return results as StepResult[];
     },
     async stop() {
+      await batcher.close();
       if (!client) await ch.close();
     },
   };

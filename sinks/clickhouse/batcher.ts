@@ -1,0 +1,170 @@
+// Batches rows per table across the runtime's slices and partitions, and writes each batch in one INSERT.
+// In: write(table, rows, bytes) from the sink's handler, once per slice. Out: a promise per call that settles
+// only when the INSERT holding its rows has settled: one outcome per row (null = written, or the
+// ClickHouseError the server rejected that row with), or a rejection (outage) that the caller rethrows so
+// the runtime backs off and hands the slice again. Because the handler awaits it, the runtime resolves a
+// slice's offsets only after its rows are in ClickHouse, and pauses the partition meanwhile (back-pressure).
+//
+// Memory is bounded by what waits: every buffered row belongs to a handler that has not returned, and the
+// runtime runs at most `maxWaiting` handlers at once (one per partition consumed concurrently), each with one
+// slice. A failed INSERT drops its buffer (the rows come back with the retried slice), so nothing piles up
+// during an outage.
+//
+// Triggers: maxRows, maxBytes, maxWaitMs since the oldest row, lingerMs without a new row, and "every
+// handler that could add rows is already waiting" (maxWaiting reached), which flushes at once.
+// Bad rows: the server rejects a whole INSERT for one bad row (code 117, 53, 27, 26 ...). The batch is split
+// in halves until the bad rows are alone (k bad rows cost O(k log n) INSERTs), the good ones are written and
+// the bad ones reported per row; the caller dead-letters them. A retryable error during that search fails the
+// whole batch (rows already written are written again on retry: deterministic ids + ReplacingMergeTree).
+import { ClickHouseError, toClickHouseError } from '../../pipeline/clickhouse/errors.ts';
+import type { Row } from '../../pipeline/clickhouse/rows.ts';
+import type { ClickHouseSinkConfig } from './config.ts';
+
+export type InsertFn = (table: string, rows: Row[]) => Promise<void>;
+/** Per row: null when written, else the data error the server rejected the row with. */
+export type RowOutcome = ClickHouseError | null;
+
+export interface BatcherOptions extends ClickHouseSinkConfig {
+  /** How many writers can wait at once (runtime.partitionsConsumedConcurrently). */
+  maxWaiting: number;
+}
+
+export interface FlushInfo {
+  table: string;
+  rows: number;
+  bytes: number;
+  ms: number;
+  trigger: FlushTrigger;
+  /** Rows the server rejected as data. */
+  rejected: number;
+  /** The error when the batch failed as a whole (outage); the rows will come back. */
+  error?: ClickHouseError;
+}
+export type FlushTrigger = 'rows' | 'bytes' | 'max_wait' | 'linger' | 'all_waiting' | 'close';
+
+interface Waiter {
+  offset: number;
+  count: number;
+  resolve: (outcomes: RowOutcome[]) => void;
+  reject: (err: unknown) => void;
+}
+
+interface Buffer {
+  rows: Row[];
+  bytes: number;
+  waiters: Waiter[];
+  maxWaitTimer?: NodeJS.Timeout;
+  lingerTimer?: NodeJS.Timeout;
+}
+
+export class SinkBatcher {
+  private readonly buffers = new Map<string, Buffer>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private waiting = 0;
+  private closed = false;
+
+  constructor(
+    private readonly insert: InsertFn,
+    private readonly opts: BatcherOptions,
+    private readonly onFlush: (info: FlushInfo) => void = () => {},
+  ) {}
+
+  /** Rows currently buffered (not yet handed to an INSERT), over all tables. */
+  get bufferedRows(): number {
+    let n = 0;
+    for (const b of this.buffers.values()) n += b.rows.length;
+    return n;
+  }
+
+  /** Writers waiting for their INSERT. */
+  get waitingWriters(): number {
+    return this.waiting;
+  }
+
+  write(table: string, rows: Row[], bytes: number): Promise<RowOutcome[]> {
+    if (this.closed) return Promise.reject(new Error('sink batcher is closed'));
+    if (rows.length === 0) return Promise.resolve([]);
+    let buf = this.buffers.get(table);
+    if (!buf) this.buffers.set(table, (buf = { rows: [], bytes: 0, waiters: [] }));
+    const done = new Promise<RowOutcome[]>((resolve, reject) => {
+      buf.waiters.push({ offset: buf.rows.length, count: rows.length, resolve, reject });
+    });
+    for (const r of rows) buf.rows.push(r);
+    buf.bytes += bytes;
+    this.waiting++;
+    const settled = done.finally(() => this.waiting--);
+
+    if (buf.rows.length >= this.opts.maxRows) this.flush(table, 'rows');
+    else if (buf.bytes >= this.opts.maxBytes) this.flush(table, 'bytes');
+    else if (this.waiting >= this.opts.maxWaiting) this.flushAll('all_waiting');
+    else {
+      buf.maxWaitTimer ??= setTimeout(() => this.flush(table, 'max_wait'), this.opts.maxWaitMs);
+      if (this.opts.lingerMs > 0) {
+        clearTimeout(buf.lingerTimer);
+        buf.lingerTimer = setTimeout(() => this.flush(table, 'linger'), this.opts.lingerMs);
+      }
+    }
+    return settled;
+  }
+
+  /** Flushes every non-empty buffer; resolves when every INSERT in flight has settled. */
+  async drain(): Promise<void> {
+    this.flushAll('close');
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    this.closed = true;
+  }
+
+  private flushAll(trigger: FlushTrigger): void {
+    for (const [table, buf] of this.buffers) if (buf.rows.length) this.flush(table, trigger);
+  }
+
+  private flush(table: string, trigger: FlushTrigger): void {
+    const buf = this.buffers.get(table);
+    if (!buf || buf.rows.length === 0) return;
+    clearTimeout(buf.maxWaitTimer);
+    clearTimeout(buf.lingerTimer);
+    this.buffers.delete(table);
+    const p = this.run(table, buf, trigger);
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  private async run(table: string, buf: Buffer, trigger: FlushTrigger): Promise<void> {
+    const started = Date.now();
+    const outcomes: RowOutcome[] = new Array<RowOutcome>(buf.rows.length).fill(null);
+    try {
+      await this.writeIsolating(table, buf.rows, 0, outcomes);
+    } catch (err) {
+      const e = toClickHouseError(err);
+      this.onFlush({ table, rows: buf.rows.length, bytes: buf.bytes, ms: Date.now() - started, trigger, rejected: 0, error: e });
+      for (const w of buf.waiters) w.reject(e);
+      return;
+    }
+    const rejected = outcomes.reduce((n, o) => n + (o ? 1 : 0), 0);
+    this.onFlush({ table, rows: buf.rows.length, bytes: buf.bytes, ms: Date.now() - started, trigger, rejected });
+    for (const w of buf.waiters) w.resolve(outcomes.slice(w.offset, w.offset + w.count));
+  }
+
+  /** Inserts rows[...]; on a data error splits in halves until the bad rows are alone. */
+  private async writeIsolating(table: string, rows: Row[], base: number, outcomes: RowOutcome[]): Promise<void> {
+    try {
+      await this.insert(table, rows);
+    } catch (err) {
+      const e = toClickHouseError(err);
+      if (!e.dataError) throw e;
+      if (rows.length === 1) {
+        outcomes[base] = e;
+        return;
+      }
+      const mid = rows.length >> 1;
+      await this.writeIsolating(table, rows.slice(0, mid), base, outcomes);
+      await this.writeIsolating(table, rows.slice(mid), base + mid, outcomes);
+    }
+  }
+}
+
+export { ClickHouseError };

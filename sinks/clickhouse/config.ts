@@ -1,0 +1,24 @@
+// Config of the ClickHouse sink (config.sink.clickhouse): when a table's buffer is flushed.
+// In: the `sink.clickhouse` section of the config file. Out: ClickHouseSinkConfig (strict, defaulted).
+// A buffer collects rows of every slice the runtime hands the sink, across partitions, and is written in
+// one INSERT when any trigger fires: rows, bytes, age of its oldest row, a quiet spell with no new rows
+// (linger), or every partition the stage may consume at once is already waiting on a buffer (no one else
+// can add rows, so waiting longer only adds latency).
+import { z } from 'zod';
+
+export const clickhouseSinkConfigSchema = z.strictObject({
+  /** Flush a table's buffer at this many rows. @default 50000 */
+  maxRows: z.number().int().min(1).max(1_000_000).default(50_000),
+  /** Flush at this many bytes (as consumed from Kafka). @default 16 MiB */
+  maxBytes: z.number().int().min(1024).default(16 * 1024 * 1024),
+  /** Flush when the oldest buffered row is this old, ms. @default 1000 */
+  maxWaitMs: z.number().int().min(1).max(600_000).default(1_000),
+  /** Flush when no row joined the buffer for this long, ms (0 = off). @default 25 */
+  lingerMs: z.number().int().min(0).max(60_000).default(25),
+});
+
+export type ClickHouseSinkConfig = z.infer<typeof clickhouseSinkConfigSchema>;
+
+export const sinkConfigSchema = z.strictObject({
+  clickhouse: clickhouseSinkConfigSchema.prefault({}),
+});

@@ -1,0 +1,135 @@
+// Sample alerts and livestream samples, deterministic from listings and a seed: what the detect stage and
+// the livestream crawler will publish, for the sink's tests, the panel checks, the benchmark and the demo
+// while those components are being built. In: ListingSnapshots (pipeline/sample.ts). Out: contract values.
+// Detector names follow the detector issue's plan (price_anomaly, certificate_mismatch, licence_mismatch,
+// recalled_sku, prohibited_item, three_no, livestream_risk); the boards select by these names.
+import { createHash } from 'node:crypto';
+import { alertId, livestreamSnapshotId, subjectKey, type Alert, type ListingSnapshot, type LivestreamSnapshot, type Severity } from '../../pipeline/contracts/index.ts';
+import { rng } from '../../pipeline/sample.ts';
+
+const LISTING_RULES: readonly { detector: string; rule: string; severity: Severity }[] = [
+  { detector: 'price_anomaly', rule: 'price_far_below_base', severity: 'medium' },
+  { detector: 'certificate_mismatch', rule: 'ccc_revoked', severity: 'high' },
+  { detector: 'certificate_mismatch', rule: 'ccc_not_in_register', severity: 'critical' },
+  { detector: 'licence_mismatch', rule: 'licence_expired', severity: 'medium' },
+  { detector: 'recalled_sku', rule: 'model_match', severity: 'high' },
+  { detector: 'prohibited_item', rule: 'listed_item', severity: 'critical' },
+  { detector: 'three_no', rule: 'no_producer_address', severity: 'low' },
+];
+
+const hex = (s: string) => createHash('sha256').update(s).digest('hex');
+const addMs = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
+
+/** Alerts for about `share` of the listings (at least one per listing chosen), deterministic from the seed. */
+export function sampleAlerts(listings: readonly ListingSnapshot[], seed = 1, share = 0.3): Alert[] {
+  const random = rng(seed);
+  const out: Alert[] = [];
+  for (const l of listings) {
+    if (random() >= share) continue;
+    const r = LISTING_RULES[Math.floor(random() * LISTING_RULES.length)]!;
+    const evidenceKey = r.detector === 'price_anomaly' ? String(l.price) : (l.ccc_numbers[0] ?? l.model ?? l.listing_id);
+    out.push({
+      schema_version: 1,
+      alert_id: alertId(subjectKey('listing', l.platform, l.listing_id), r.detector, r.rule, evidenceKey),
+      created_at: addMs(l.fetched_at, 1500),
+      subject_kind: 'listing',
+      subject_id: l.listing_id,
+      snapshot_id: l.snapshot_id,
+      url: l.url,
+      content_hash: l.content_hash,
+      fetched_at: l.fetched_at,
+      platform: l.platform,
+      seller_id: l.seller.seller_id,
+      seller_credit_code: l.seller.credit_code,
+      region_code: l.seller.region_code,
+      category: l.category,
+      detector: r.detector,
+      rule_id: r.rule,
+      score: Math.round((0.5 + random() * 0.5) * 1000) / 1000,
+      severity: r.severity,
+      summary: `${r.detector}: ${r.rule} on ${l.platform} listing ${l.listing_id}`,
+      evidence: {
+        observed: { price: l.price, ccc_numbers: l.ccc_numbers, model: l.model },
+        reference: r.detector === 'price_anomaly' ? { median: l.price === null ? null : Math.round(l.price * 2.5) } : { key: evidenceKey },
+      },
+    });
+  }
+  return out;
+}
+
+const HOSTS = ['小王直播间', '好物推荐官', '宝妈严选', '数码老李', '家电特卖'];
+const CLAIMS = ['家人们，全网最低价！', '国家级品质，放心买', '今天只要 199', '销量冠军，仅此一场', '正品保障，假一赔十'];
+
+/** `rooms` livestream rooms with `samples` samples each, a minute apart from `start`. */
+export function sampleLivestreams(rooms: number, samples: number, seed = 1, start = '2026-11-01T20:00:00.000Z'): LivestreamSnapshot[] {
+  const random = rng(seed);
+  const out: LivestreamSnapshot[] = [];
+  for (let r = 0; r < rooms; r++) {
+    const platform = r % 2 ? 'livebuy' : 'bigmall';
+    const roomId = `room-${seed}-${r}`;
+    const host = HOSTS[r % HOSTS.length]!;
+    for (let s = 0; s < samples; s++) {
+      const fetchedAt = addMs(start, (r * samples + s) * 60_000);
+      const text = CLAIMS[Math.floor(random() * CLAIMS.length)]!;
+      const content_hash = hex(`${roomId}|${s}|${text}`);
+      out.push({
+        schema_version: 1,
+        snapshot_id: livestreamSnapshotId(platform, roomId, s, content_hash),
+        platform,
+        room_id: roomId,
+        url: `http://127.0.0.1/${platform}/live/${roomId}`,
+        fetched_at: fetchedAt,
+        sampled_seq: s,
+        host: { host_id: `host-${r % HOSTS.length}`, name: host, seller_id: `${platform}-s${r}` },
+        viewer_count: Math.floor(random() * 50_000),
+        product: {
+          listing_id: `${seed}-${r}`,
+          title: '儿童电动玩具车',
+          price: 199 + Math.floor(random() * 200),
+          currency: 'CNY',
+          claimed_price_text: text.includes('199') ? '199' : null,
+          claimed_discount: null,
+          ccc_numbers: [],
+          brand: '乐童',
+          model: 'LT-2024A',
+        },
+        transcript: [{ at: addMs(fetchedAt, 500), text }],
+        content_hash,
+        crawler_kind: 'playwright',
+      });
+    }
+  }
+  return out;
+}
+
+/** A livestream_risk alert for each sample whose transcript makes an absolute claim. */
+export function sampleLivestreamAlerts(streams: readonly LivestreamSnapshot[]): Alert[] {
+  const out: Alert[] = [];
+  for (const s of streams) {
+    const line = s.transcript.find((t) => /国家级|最低|冠军|唯一/.test(t.text));
+    if (!line) continue;
+    out.push({
+      schema_version: 1,
+      alert_id: alertId(subjectKey('livestream', s.platform, s.room_id), 'livestream_risk', 'absolute_claim', line.text),
+      created_at: addMs(s.fetched_at, 1000),
+      subject_kind: 'livestream',
+      subject_id: s.room_id,
+      snapshot_id: s.snapshot_id,
+      url: s.url,
+      content_hash: s.content_hash,
+      fetched_at: s.fetched_at,
+      platform: s.platform,
+      seller_id: s.host.seller_id ?? s.host.host_id,
+      seller_credit_code: null,
+      region_code: null,
+      category: 'children_toys',
+      detector: 'livestream_risk',
+      rule_id: 'absolute_claim',
+      score: 0.8,
+      severity: 'medium',
+      summary: `absolute claim in room ${s.room_id}`,
+      evidence: { observed: { transcript: line.text, at: line.at }, reference: { statute: 'Advertising Law art. 9(3)' } },
+    });
+  }
+  return out;
+}

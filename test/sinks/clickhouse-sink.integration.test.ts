@@ -1,0 +1,138 @@
+// sink_clickhouse on the real broker and server: every input topic lands in its table once, rows of many
+// slices share INSERTs, rows the server rejects as data go to the dead-letter topic while the rest lands,
+// and a replay of every topic doubles nothing in FINAL results.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClickHouse, type ClickHouse } from '../../pipeline/clickhouse/client.ts';
+import { quoteIdentifier } from '../../pipeline/clickhouse/escape.ts';
+import { alertFromRow, livestreamFromRow } from '../../pipeline/clickhouse/rows.ts';
+import { secrets, type Config } from '../../pipeline/config.ts';
+import { makeDeadLetter, type DeadLetter } from '../../pipeline/contracts/index.ts';
+import { ACKS_ALL, createKafka, deleteTopics, type KafkaHandle } from '../../pipeline/kafka.ts';
+import { createStage } from '../../pipeline/runtime/stage.ts';
+import { sampleListings } from '../../pipeline/sample.ts';
+import { migrateAll } from '../../pipeline/setup.ts';
+import { allTopics, topics, type TopicSpec } from '../../pipeline/topics.ts';
+import { sampleAlerts, sampleLivestreamAlerts, sampleLivestreams } from '../../sinks/clickhouse/samples.ts';
+import { createClickHouseSinkStage } from '../../sinks/clickhouse/stage.ts';
+import { eventually, testConfig, testLogger } from '../support/env.ts';
+import { readTopic } from '../support/kafka.ts';
+import { expectStandardMetrics } from '../support/metrics.ts';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!().catch(() => {});
+});
+
+async function setup(runtime: Partial<Config['runtime']> = {}) {
+  const config = testConfig({ runtime });
+  const logger = testLogger(config);
+  await migrateAll(config, logger);
+  const kafka = createKafka(config.kafka, logger);
+  const ch = createClickHouse(config.clickhouse, { password: secrets.clickhousePassword() });
+  cleanups.push(async () => {
+    await ch.command(`DROP DATABASE IF EXISTS ${quoteIdentifier(config.clickhouse.database)}`);
+    await ch.close();
+    await deleteTopics(kafka, allTopics.map((t) => kafka.topic(t)));
+  });
+  return { config, logger, kafka, ch };
+}
+
+async function publish(kafka: KafkaHandle, topic: TopicSpec, values: { key: string; value: unknown }[]) {
+  const producer = kafka.producer();
+  await producer.connect();
+  for (let i = 0; i < values.length; i += 1000) {
+    await producer.send({ topic: kafka.topic(topic), acks: ACKS_ALL, messages: values.slice(i, i + 1000).map((v) => ({ key: v.key, value: JSON.stringify(v.value) })) });
+  }
+  await producer.disconnect();
+}
+
+/** A real client that counts INSERTs (everything goes to the server). */
+function counting(ch: ClickHouse) {
+  const inserts: { table: string; rows: number }[] = [];
+  const client: ClickHouse = { ...ch, table: ch.table, insert: async (table, rows, o) => { inserts.push({ table, rows: rows.length }); await ch.insert(table, rows, o); } };
+  return { client, inserts };
+}
+
+const count = async (ch: ClickHouse, sql: string) => Number((await ch.query<{ n: string }>(sql))[0]!.n);
+
+describe('sink_clickhouse (real Kafka + ClickHouse)', () => {
+  it('lands every topic in its table once, batching slices; a replay doubles nothing', async () => {
+    const { config, logger, kafka, ch } = await setup({ maxBatchSize: 20, partitionsConsumedConcurrently: 3 });
+    const listings = sampleListings(300, 21);
+    const streams = sampleLivestreams(6, 10, 21);
+    const alerts = [...sampleAlerts(listings, 21), ...sampleLivestreamAlerts(streams)];
+    const dead: DeadLetter[] = [0, 1, 2].map((i) => makeDeadLetter({ stage: 'ingest', reason: 'invalid_json', error: 'x', topic: 't', partition: 0, offset: String(i), key: null, timestamp: new Date(0), value: 'v' }));
+    const send = async () => {
+      await publish(kafka, topics.listings, listings.map((l) => ({ key: `${l.platform}:${l.listing_id}`, value: l })));
+      await publish(kafka, topics.livestreams, streams.map((s) => ({ key: `${s.platform}:${s.room_id}`, value: s })));
+      await publish(kafka, topics.alerts, alerts.map((a) => ({ key: a.alert_id, value: a })));
+      await publish(kafka, topics.deadLetters, dead.map((d) => ({ key: d.dead_letter_id, value: d })));
+    };
+    // Listings first, alone: three partitions handled at once, so their slices can share INSERTs.
+    await publish(kafka, topics.listings, listings.map((l) => ({ key: `${l.platform}:${l.listing_id}`, value: l })));
+    const { client, inserts } = counting(ch);
+    const stage = createStage(createClickHouseSinkStage(config, logger, client), { kafka, logger, runtime: config.runtime });
+    cleanups.push(() => stage.stop());
+    await stage.start();
+    expect(await eventually(async () => stage.metrics.resolved >= listings.length, 60_000)).toBe(true);
+    await publish(kafka, topics.livestreams, streams.map((s) => ({ key: `${s.platform}:${s.room_id}`, value: s })));
+    await publish(kafka, topics.alerts, alerts.map((a) => ({ key: a.alert_id, value: a })));
+    await publish(kafka, topics.deadLetters, dead.map((d) => ({ key: d.dead_letter_id, value: d })));
+
+    const total = listings.length + streams.length + alerts.length + dead.length;
+    expect(await eventually(async () => stage.metrics.resolved >= total, 90_000)).toBe(true);
+    const counts = async () => ({
+      listings: await count(ch, `SELECT count() AS n FROM ${ch.table('listing_snapshots')} FINAL`),
+      streams: await count(ch, `SELECT count() AS n FROM ${ch.table('livestream_snapshots')} FINAL`),
+      alerts: await count(ch, `SELECT count() AS n FROM ${ch.table('alerts')} FINAL`),
+      dead: await count(ch, `SELECT count() AS n FROM ${ch.table('dead_letters')} FINAL`),
+    });
+    // A livestream alert id repeats when the same claim is heard again in the same room: one row per id.
+    const expected = { listings: listings.length, streams: streams.length, alerts: new Set(alerts.map((a) => a.alert_id)).size, dead: dead.length };
+    expect(await counts()).toEqual(expected);
+    // 300 listings in slices of 20 on 3 partitions = at least 15 slices; batching puts several in one INSERT.
+    const listingInserts = inserts.filter((i) => i.table === 'listing_snapshots');
+    expect(listingInserts.reduce((a, i) => a + i.rows, 0)).toBe(listings.length);
+    expect(listingInserts.length).toBeLessThan(15);
+    expect(Math.max(...listingInserts.map((i) => i.rows))).toBeGreaterThan(20);
+
+    // Values read back equal.
+    const backAlerts = (await ch.query(`SELECT * FROM ${ch.table('alerts')} FINAL`)).map(alertFromRow);
+    const listingAlerts = alerts.filter((a) => a.subject_kind === 'listing');
+    expect(new Set(backAlerts.filter((a) => a.subject_kind === 'listing').map((a) => JSON.stringify(a)))).toEqual(new Set(listingAlerts.map((a) => JSON.stringify(a))));
+    const backStreams = (await ch.query(`SELECT * FROM ${ch.table('livestream_snapshots')} FINAL`)).map(livestreamFromRow);
+    expect(backStreams.length).toBe(streams.length);
+    expect(backStreams.find((s) => s.snapshot_id === streams[7]!.snapshot_id)).toEqual(streams[7]);
+    expectStandardMetrics(stage.metrics);
+
+    // Replay: everything published again lands again, and FINAL still counts each once.
+    const before = stage.metrics.resolved;
+    await send();
+    expect(await eventually(async () => stage.metrics.resolved - before >= total, 90_000)).toBe(true);
+    expect(await counts()).toEqual(expected);
+  }, 180_000);
+
+  it('sends rows the server rejects as data to the dead-letter topic; the good rows around them land', async () => {
+    const { config, logger, kafka, ch } = await setup({ maxBatchSize: 50 });
+    // A real server-side data error: urls longer than 48 bytes do not fit this column (code 131).
+    await ch.command(`ALTER TABLE ${ch.table('listing_snapshots')} MODIFY COLUMN url FixedString(48)`);
+    const listings = sampleListings(120, 22).map((l, i) => (i % 40 === 7 ? { ...l, url: `${l.url}?${'x'.repeat(60)}` } : l));
+    const bad = listings.filter((l) => l.url.length > 48);
+    expect(bad.length).toBe(3);
+    expect(listings.filter((l) => l.url.length <= 48).length).toBe(117); // the others fit
+    await publish(kafka, topics.listings, listings.map((l) => ({ key: `${l.platform}:${l.listing_id}`, value: l })));
+
+    const stage = createStage(createClickHouseSinkStage(config, logger), { kafka, logger, runtime: config.runtime });
+    cleanups.push(() => stage.stop());
+    await stage.start();
+    expect(await eventually(async () => stage.metrics.resolved >= listings.length, 60_000)).toBe(true);
+    expect(await count(ch, `SELECT count() AS n FROM ${ch.table('listing_snapshots')} FINAL`)).toBe(117);
+    const dlq = await readTopic(kafka, kafka.topic(topics.deadLetters), 3, 30_000);
+    const letters = dlq.map((m) => JSON.parse(m.value!.toString('utf8')) as DeadLetter);
+    expect(letters.map((d) => d.reason)).toEqual(['clickhouse_rejected_row', 'clickhouse_rejected_row', 'clickhouse_rejected_row']);
+    expect(letters.every((d) => d.stage === 'sink_clickhouse' && /131|TOO_LARGE_STRING_SIZE/.test(d.error))).toBe(true);
+    const originals = letters.map((d) => (JSON.parse(Buffer.from(d.original_base64, 'base64').toString('utf8')) as { listing_id: string }).listing_id).sort();
+    expect(originals).toEqual(bad.map((l) => l.listing_id).sort());
+    expect(stage.metrics.deadLettered.get('clickhouse_rejected_row')).toBe(3);
+  }, 120_000);
+});
