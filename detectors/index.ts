@@ -3,10 +3,15 @@
 // naming the known ones, and each detector's own strict configSchema checks its settings.
 // In: nothing. Out: DETECTORS, detectorsConfigSchema, createDetectors().
 import { z } from 'zod';
+import { certificateMismatch } from './certificate-mismatch.ts';
 import type { DetectFn, DetectorDefinition, DetectorDeps } from './types.ts';
 
 /** Name -> definition. Keep sorted by name. */
-export const DETECTORS: Readonly<Record<string, DetectorDefinition>> = Object.freeze(byName([]));
+export const DETECTORS: Readonly<Record<string, DetectorDefinition>> = Object.freeze(
+  byName([
+    certificateMismatch as DetectorDefinition,
+  ]),
+);
 
 function byName(defs: readonly DetectorDefinition[]): Record<string, DetectorDefinition> {
   const out: Record<string, DetectorDefinition> = {};

@@ -21,6 +21,7 @@
 import type { z } from 'zod';
 import type { Certificate, Finding, Licence, ListingSnapshot, LivestreamSnapshot, ProhibitedItem, Recall, SubjectKind } from '../pipeline/contracts/index.ts';
 import type { Logger } from '../pipeline/logger.ts';
+import type { RecallMatchOptions } from './recall-index.ts';
 
 /** What a detector is called on. Discriminated by `kind` so a detector can narrow with one check. */
 export type Subject = { readonly kind: 'listing'; readonly snapshot: ListingSnapshot } | { readonly kind: 'livestream'; readonly snapshot: LivestreamSnapshot };
@@ -66,7 +67,7 @@ export interface RecallMatch {
 
 /** The recalls view adds an inverted index; match() cost does not grow linearly with the number of recalls. */
 export interface RecallView extends KeyedView<Recall> {
-  match(query: RecallQuery): RecallMatch[];
+  match(query: RecallQuery, opts?: Partial<RecallMatchOptions>): RecallMatch[];
 }
 
 /** Reference data every detector may read (built by detectors/reference/views.ts from the compacted topics). */

@@ -1,0 +1,248 @@
+// Detector `certificate_mismatch`: CCC certificates and production licences shown on a listing, checked
+// against the registers (reference views of the compacted certificates / licences topics) and the CCC
+// catalogue. In: a listing snapshot (ccc_numbers, licence_numbers, category, brand, model, producer) and
+// the reference view. Out: findings, one per (rule, number):
+//   ccc_malformed / licence_malformed            the number cannot be a real one (reason in evidence)
+//   ccc_not_in_register / licence_not_in_register well-formed but unknown: likely forged
+//   ccc_expired|suspended|revoked|cancelled (and licence_*) the register's status, or expiry before fetch date
+//   ccc_category_mismatch / licence_product_mismatch   the certificate's product code doesn't cover the listing's category
+//   ccc_model_not_covered                        the listing's model is not among the certificate's models
+//   ccc_holder_mismatch / licence_holder_mismatch       neither brand nor producer matches holder/manufacturer/factory
+//   ccc_missing / licence_missing                a category that needs one, sold without any
+// "Now" is the snapshot's fetched_at (pure: no clock). Register checks are skipped while a register is
+// empty (not loaded yet), so a stage started before its reference data does not call everything forged.
+import { z } from 'zod';
+import type { Certificate, Licence, ListingSnapshot, Severity } from '../pipeline/contracts/index.ts';
+import { parseCccNumber } from './certificate-number.ts';
+import { parseLicenceNumber, PROVINCE_ABBREVIATIONS, type LicenceParts } from './licence-number.ts';
+import { compareModels } from './model-number.ts';
+import { brandKey, textCarriesBrand } from './reference/brand-aliases.ts';
+import { cccCodesForCategory, cccProduct, licenceProductForCategory } from './reference/ccc-catalogue.ts';
+import { halfWidth } from './text.ts';
+import { defineDetector, type DetectorFinding, type KeyedView } from './types.ts';
+
+export const CERTIFICATE_RULES = [
+  'ccc_malformed',
+  'ccc_not_in_register',
+  'ccc_expired',
+  'ccc_suspended',
+  'ccc_revoked',
+  'ccc_cancelled',
+  'ccc_category_mismatch',
+  'ccc_model_not_covered',
+  'ccc_holder_mismatch',
+  'ccc_missing',
+  'licence_malformed',
+  'licence_not_in_register',
+  'licence_expired',
+  'licence_suspended',
+  'licence_revoked',
+  'licence_cancelled',
+  'licence_product_mismatch',
+  'licence_holder_mismatch',
+  'licence_missing',
+] as const;
+
+const configSchema = z.strictObject({
+  /** Check that the listing's model is among the certificate's models. @default true */
+  checkModels: z.boolean().default(true),
+  /** Check brand / producer against holder, manufacturer and factory. @default true */
+  checkHolder: z.boolean().default(true),
+  /** Report CCC-required categories listed without a certificate. @default true */
+  reportMissing: z.boolean().default(true),
+  /** Register lookups run only once the register holds at least this many records. @default 1 */
+  minRegisterSize: z.number().int().min(0).default(1),
+});
+
+type Rule = (typeof CERTIFICATE_RULES)[number];
+
+const SEVERITY: Record<Rule, [Severity, number]> = {
+  ccc_malformed: ['high', 0.9],
+  ccc_not_in_register: ['critical', 0.95],
+  ccc_expired: ['high', 0.9],
+  ccc_suspended: ['high', 0.9],
+  ccc_revoked: ['critical', 0.95],
+  ccc_cancelled: ['high', 0.9],
+  ccc_category_mismatch: ['high', 0.85],
+  ccc_model_not_covered: ['medium', 0.7],
+  ccc_holder_mismatch: ['medium', 0.6],
+  ccc_missing: ['high', 0.85],
+  licence_malformed: ['high', 0.9],
+  licence_not_in_register: ['critical', 0.95],
+  licence_expired: ['high', 0.9],
+  licence_suspended: ['high', 0.9],
+  licence_revoked: ['critical', 0.95],
+  licence_cancelled: ['high', 0.9],
+  licence_product_mismatch: ['high', 0.85],
+  licence_holder_mismatch: ['medium', 0.6],
+  licence_missing: ['high', 0.85],
+};
+
+function finding(rule: Rule, key: string, summary: string, observed: Record<string, unknown>, reference: Record<string, unknown>): DetectorFinding {
+  const [severity, score] = SEVERITY[rule];
+  return { rule_id: rule, score, severity, summary, evidence_key: key, evidence: { observed: clean(observed), reference: clean(reference) } };
+}
+
+/** Evidence is JSON: drop undefined so the Finding schema (z.json) accepts it. */
+function clean(o: Record<string, unknown>): Record<string, z.core.util.JSONType> {
+  return JSON.parse(JSON.stringify(o)) as Record<string, z.core.util.JSONType>;
+}
+
+/** Status rule for a register record as of the fetch date, or null when valid. */
+function statusProblem(status: Certificate['status'], expiresOn: string, fetchedDate: string): 'expired' | 'suspended' | 'revoked' | 'cancelled' | null {
+  if (status === 'revoked' || status === 'suspended' || status === 'cancelled' || status === 'expired') return status;
+  return expiresOn < fetchedDate ? 'expired' : null;
+}
+
+function companyKey(name: string): string {
+  return halfWidth(name)
+    .toLowerCase()
+    .replace(/[\s()（）.,·\-]/g, '')
+    .replace(/(股份有限公司|有限责任公司|有限公司|公司|集团|制品厂|厂|co\.?ltd|ltd|inc|corp)$/u, '');
+}
+
+function sameCompany(a: string, b: string): boolean {
+  const x = companyKey(a);
+  const y = companyKey(b);
+  return x.length >= 2 && y.length >= 2 && (x === y || x.includes(y) || y.includes(x));
+}
+
+const HAN = /\p{Script=Han}/u;
+const LATIN = /[a-z]/i;
+
+/**
+ * Whether brand / producer fit the named parties: true, false, or null when it can't be decided (e.g. an
+ * English brand we have no alias for, against Chinese company names: saying "mismatch" there would be a guess).
+ */
+function partiesMatch(listing: ListingSnapshot, parties: readonly string[]): boolean | null {
+  const producer = listing.producer.name?.trim();
+  if (producer && parties.some((p) => sameCompany(producer, p))) return true;
+  const brand = listing.brand?.trim();
+  if (brand) {
+    if (parties.some((p) => textCarriesBrand(p, brand))) return true;
+    const known = brandKey(brand) !== halfWidth(brand).toLowerCase().replace(/[\s\-_.·'’®™]/g, '');
+    const comparable = known || parties.some((p) => (HAN.test(brand) && HAN.test(p)) || (LATIN.test(brand) && LATIN.test(p)));
+    if (comparable) return false;
+  }
+  if (producer && !brand) return false;
+  return null;
+}
+
+function findLicence(view: KeyedView<Licence>, parts: LicenceParts): Licence | undefined {
+  const direct = view.get(parts.number) ?? view.get(parts.core);
+  if (direct || parts.province) return direct;
+  // Shown without its province prefix: try each province (31 lookups, no scan).
+  for (const p of PROVINCE_ABBREVIATIONS) {
+    const hit = view.get(`(${p})${parts.core}`);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+export const certificateMismatch = defineDetector({
+  name: 'certificate_mismatch',
+  description: 'CCC certificates and production licences: malformed, forged, expired/suspended/revoked, wrong category/model/holder, missing where required',
+  subjects: ['listing'],
+  configSchema,
+  rules: CERTIFICATE_RULES,
+  create(config) {
+    return (subject, refs) => {
+      if (subject.kind !== 'listing') return [];
+      const l = subject.snapshot;
+      const out: DetectorFinding[] = [];
+      const fetchedDate = l.fetched_at.slice(0, 10);
+      const listingSide = { category: l.category, brand: l.brand, model: l.model, producer: l.producer.name };
+
+      // --- CCC ---
+      const cccShown = l.ccc_numbers.map((s) => s.trim()).filter(Boolean);
+      const requiredCodes = cccCodesForCategory(l.category);
+      const cccRegisterReady = refs.certificates.size >= config.minRegisterSize;
+      const seenCcc = new Set<string>();
+      for (const raw of cccShown) {
+        const parsed = parseCccNumber(raw);
+        if (!parsed.ok) {
+          out.push(finding('ccc_malformed', raw, `CCC number "${raw}" is malformed (${parsed.reason})`, { ccc_number: raw, reason: parsed.reason }, { format: 'year(4) + body(2) + product code(4) + sequence(6), 16 digits' }));
+          continue;
+        }
+        const number = parsed.value.number;
+        if (seenCcc.has(number)) continue;
+        seenCcc.add(number);
+        // The code inside the number says what the certificate is for, even without the register.
+        if (requiredCodes.length && !requiredCodes.includes(parsed.value.categoryCode)) {
+          const product = cccProduct(parsed.value.categoryCode);
+          out.push(
+            finding('ccc_category_mismatch', number, `CCC ${number} is for product code ${parsed.value.categoryCode}${product ? ` (${product.nameZh})` : ''}, not the listing's category ${l.category}`, { ccc_number: number, category: l.category }, { certificate_code: parsed.value.categoryCode, certificate_product: product?.nameZh ?? null, codes_for_category: requiredCodes }),
+          );
+        }
+        if (!cccRegisterReady) continue;
+        const cert = refs.certificates.get(number);
+        if (!cert) {
+          out.push(finding('ccc_not_in_register', number, `CCC ${number} is not in the certificate register (possibly forged)`, { ccc_number: number }, { register_size: refs.certificates.size }));
+          continue;
+        }
+        const certRef = { number: cert.number, status: cert.status, holder: cert.holder, expires_on: cert.expires_on, category_code: cert.category_code };
+        const problem = statusProblem(cert.status, cert.expires_on, fetchedDate);
+        if (problem) {
+          out.push(finding(`ccc_${problem}`, number, `CCC ${number} is ${problem}${problem === 'expired' ? ` (expired ${cert.expires_on})` : ''}`, { ccc_number: number, fetched_on: fetchedDate }, certRef));
+        }
+        if (requiredCodes.length && cert.category_code !== parsed.value.categoryCode && !requiredCodes.includes(cert.category_code)) {
+          out.push(finding('ccc_category_mismatch', `${number}:register`, `CCC ${number} covers product code ${cert.category_code}, not the listing's category ${l.category}`, { ccc_number: number, category: l.category }, { ...certRef, codes_for_category: requiredCodes }));
+        }
+        if (config.checkModels && l.model?.trim() && cert.models.length) {
+          const covered = cert.models.some((m) => compareModels(l.model!, m) !== null);
+          if (!covered) {
+            out.push(finding('ccc_model_not_covered', `${number}:${l.model.trim()}`, `model ${l.model.trim()} is not among the models CCC ${number} covers`, { ccc_number: number, model: l.model }, { models: cert.models.slice(0, 50), product_name: cert.product_name }));
+          }
+        }
+        if (config.checkHolder) {
+          const match = partiesMatch(l, [cert.holder, cert.manufacturer, cert.factory]);
+          if (match === false) {
+            out.push(finding('ccc_holder_mismatch', number, `brand/producer do not match the holder of CCC ${number} (${cert.holder})`, { ccc_number: number, brand: l.brand, producer: l.producer.name }, { holder: cert.holder, manufacturer: cert.manufacturer, factory: cert.factory }));
+          }
+        }
+      }
+      if (config.reportMissing && requiredCodes.length && cccShown.length === 0) {
+        out.push(finding('ccc_missing', '', `category ${l.category} requires CCC (code ${requiredCodes.join('/')}) but the listing shows no certificate`, listingSide, { required_codes: requiredCodes, product: cccProduct(requiredCodes[0]!)?.nameZh ?? null }));
+      }
+
+      // --- production licences ---
+      const licShown = l.licence_numbers.map((s) => s.trim()).filter(Boolean);
+      const licProduct = licenceProductForCategory(l.category);
+      const licRegisterReady = refs.licences.size >= config.minRegisterSize;
+      const seenLic = new Set<string>();
+      for (const raw of licShown) {
+        const parsed = parseLicenceNumber(raw);
+        if (!parsed.ok) {
+          out.push(finding('licence_malformed', raw, `licence number "${raw}" is malformed (${parsed.reason})`, { licence_number: raw, reason: parsed.reason }, { format: 'XKxx-xxx-xxxxx, optionally with a province prefix like (鄂)' }));
+          continue;
+        }
+        const p = parsed.value;
+        if (seenLic.has(p.core)) continue;
+        seenLic.add(p.core);
+        const code = `${p.industry}-${p.product}`;
+        if (licProduct && licProduct.codes.length && !licProduct.codes.includes(code)) {
+          out.push(finding('licence_product_mismatch', p.core, `licence ${p.number} is for product code ${code}, not ${licProduct.nameZh[0]}`, { licence_number: p.number, category: l.category }, { licence_code: code, codes_for_category: licProduct.codes }));
+        }
+        if (!licRegisterReady) continue;
+        const lic = findLicence(refs.licences, p);
+        if (!lic) {
+          out.push(finding('licence_not_in_register', p.core, `licence ${p.number} is not in the licence register (possibly forged)`, { licence_number: p.number }, { register_size: refs.licences.size }));
+          continue;
+        }
+        const licRef = { number: lic.number, status: lic.status, holder: lic.holder, product: lic.product, expires_on: lic.expires_on };
+        const problem = statusProblem(lic.status, lic.expires_on, fetchedDate);
+        if (problem) out.push(finding(`licence_${problem}`, p.core, `licence ${lic.number} is ${problem}`, { licence_number: p.number, fetched_on: fetchedDate }, licRef));
+        if (licProduct && !licProduct.codes.length && !licProduct.nameZh.some((n) => lic.product.includes(n))) {
+          out.push(finding('licence_product_mismatch', `${p.core}:register`, `licence ${lic.number} is for ${lic.product}, not ${licProduct.nameZh[0]}`, { licence_number: p.number, category: l.category }, licRef));
+        }
+        if (config.checkHolder && partiesMatch(l, [lic.holder]) === false) {
+          out.push(finding('licence_holder_mismatch', p.core, `brand/producer do not match the holder of licence ${lic.number} (${lic.holder})`, { licence_number: p.number, brand: l.brand, producer: l.producer.name }, licRef));
+        }
+      }
+      if (config.reportMissing && licProduct && licShown.length === 0) {
+        out.push(finding('licence_missing', '', `category ${l.category} requires a production licence (${licProduct.nameZh[0]}) but the listing shows none`, listingSide, { licence_product: licProduct.nameZh[0]!, codes: licProduct.codes }));
+      }
+      return out;
+    };
+  },
+});

@@ -1,0 +1,51 @@
+// Model numbers as printed by sellers and regulators: 'KFR-35GW/BP3DN8Y', 'kfr 35gw／bp3dn8y', 'A1 (白色)'.
+// In: untrusted text. Out: a canonical key (half-width, upper case, separators and bracketed qualifiers
+// removed) and the comparison the certificate and recall detectors share: equal keys, a certificate's
+// series pattern ('KFR-35GW/*', 'XYZ-1XX'), or a short letter suffix variant ('XYZ100' ~ 'XYZ100B').
+// Never a digit suffix: 'A1' must not cover 'A15' (the classic false positive). Pure.
+import { halfWidth } from './text.ts';
+
+/** Canonical model key: 'KFR35GWBP3DN8Y'. Empty when nothing model-like remains. */
+export function modelKey(raw: string): string {
+  return halfWidth(raw)
+    .toUpperCase()
+    .replace(/[(\[{【（][^)\]}】）]*[)\]}】）]/g, '') // '(白色)', '[2023款]': qualifiers, not the model
+    .replace(/[\s\-_./\\·:+,'"#]/g, '')
+    .replace(/[^\p{L}\p{N}*?]/gu, '');
+}
+
+/** A model key worth matching on its own: at least 2 characters with a letter-or-digit mix, or 4+ digits. */
+export function isSpecificModel(key: string): boolean {
+  if (key.length < 2) return false;
+  if (/^\d+$/.test(key)) return key.length >= 4;
+  if (/^\p{L}+$/u.test(key)) return key.length >= 4 && /[A-Z]/.test(key) && /\d/.test(key);
+  return true;
+}
+
+/** Max length of a variant suffix: colour/region letters ('B', 'W', 'CN'). */
+const MAX_SUFFIX = 3;
+
+export type ModelRelation = 'exact' | 'pattern' | 'suffix_variant';
+
+/**
+ * How `listing` relates to `reference` (a certificate's or recall's model), or null when it does not.
+ * Series wildcards in the reference: '*' (any run) and runs of 'X' after a separator-free digit ('1XX').
+ */
+export function compareModels(listing: string, reference: string): ModelRelation | null {
+  const a = modelKey(listing);
+  const b = modelKey(reference);
+  if (!a || !b) return null;
+  if (a === b) return 'exact';
+  if (b.includes('*') || b.includes('?')) {
+    const re = new RegExp('^' + b.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+    if (re.test(a)) return 'pattern';
+  }
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  if (long.startsWith(short) && isSpecificModel(short) && short.length >= 3 && /\d/.test(short)) {
+    const suffix = long.slice(short.length);
+    // A letter suffix after a digit is a variant ('100B'); a digit suffix is another model ('A1' vs 'A15');
+    // a letter suffix after a letter continues a word ('ABC1D' vs 'ABC1DE' is ambiguous: refuse).
+    if (suffix.length <= MAX_SUFFIX && /^\p{L}+$/u.test(suffix) && /\d$/.test(short)) return 'suffix_variant';
+  }
+  return null;
+}

@@ -1,0 +1,330 @@
+// The recall index: recall notices in inverted indexes so a listing is matched against the few recalls that
+// share a GTIN, a model key or a rare title token, never against all of them (cost per listing does not grow
+// linearly with the number of recalls). In: Recall records (added / removed as the compacted topic changes)
+// and RecallQuery values (a listing's title, brand, model, GTIN; missing fields are pulled from the title).
+// Out: RecallMatch values that explain themselves (fields matched, values, title similarity).
+//
+// Matching, strongest signal first:
+//  - GTIN: exact after check-digit validation, compared as GTIN-14 (a UPC-12 equals its EAN-13 with a
+//    leading 0). Never a substring: GTINs from titles must stand alone (crawlers/normalize extractGtins).
+//  - model: canonical keys (detectors/model-number.ts: case, separators, full width, bracketed qualifiers),
+//    series patterns and short letter suffix variants; never a digit suffix ('A1' vs 'A15'). A model shorter
+//    than isSpecificModel() needs the brand and a similar title too.
+//  - brand: alias keys (Chinese / English spellings; detectors/reference/brand-aliases.ts). The same model
+//    from another known brand is rejected: a model number is only unique within its brand.
+//  - title: TF-IDF cosine over word tokens + CJK bigrams; alone it needs a high similarity.
+import { extractGtins, isValidGtin } from '../crawlers/normalize/identifiers.ts';
+import type { Recall } from '../pipeline/contracts/index.ts';
+import { compareModels, isSpecificModel, modelKey, type ModelRelation } from './model-number.ts';
+import { brandKey, brandsInText, textCarriesBrand } from './reference/brand-aliases.ts';
+import { halfWidth } from './text.ts';
+import type { RecallMatch, RecallQuery } from './types.ts';
+
+export interface RecallMatchOptions {
+  /** Matches below this score are not returned. @default 0.6 */
+  minScore: number;
+  /** Title-only matches (no GTIN, model or brand agreement) need at least this cosine. @default 0.8 */
+  titleOnlyMin: number;
+  /** Tokens in more than this share of recalls are not used to find candidates (they still score). @default 0.05 */
+  maxTokenShare: number;
+  /** Candidates scored per query, by title overlap, at most. @default 200 */
+  maxCandidates: number;
+  /** Brand-only + title candidates need at least this cosine. @default 0.35 */
+  brandTitleMin: number;
+}
+
+export const DEFAULT_MATCH_OPTIONS: RecallMatchOptions = { minScore: 0.6, titleOnlyMin: 0.8, maxTokenShare: 0.05, maxCandidates: 200, brandTitleMin: 0.35 };
+
+// ---------- text features ----------
+
+const STOP = new Set(['the', 'and', 'for', 'with', 'of', 'a', 'an', 'in', 'to', 'on', 'by', 'or', 'new', 'model', 'models', 'item', 'no']);
+
+/** Word tokens (ASCII letters/digits runs, lower case) and CJK bigrams (a single Han character when alone). */
+export function titleTokens(text: string): string[] {
+  const s = halfWidth(text).toLowerCase();
+  const out: string[] = [];
+  for (const m of s.matchAll(/[a-z0-9]+|\p{Script=Han}+/gu)) {
+    const t = m[0];
+    if (/^[a-z0-9]/.test(t)) {
+      if (!STOP.has(t)) out.push(t);
+    } else if (t.length === 1) out.push(t);
+    else for (let i = 0; i + 1 < t.length; i++) out.push(t.slice(i, i + 2));
+  }
+  return out;
+}
+
+/** Model-like runs in free text: letters+digits mixes or 4+ digit runs, e.g. 'FS40-13C', 'KFR-35GW/BP3'. */
+export function modelCandidates(text: string): string[] {
+  const s = halfWidth(text);
+  const out = new Set<string>();
+  for (const m of s.matchAll(/[A-Za-z0-9](?:[A-Za-z0-9]|[-_/.](?=[A-Za-z0-9]))*/g)) {
+    const run = m[0];
+    const parts = [run, ...run.split('/')];
+    for (const p of parts) {
+      const key = modelKey(p);
+      if (/\d/.test(key) && /[A-Z]/.test(key) && key.length >= 2) out.add(key);
+      else if (/^\d{4,7}$/.test(key)) out.add(key); // pure-digit model numbers; 8+ digits are barcodes, not models
+    }
+  }
+  return [...out];
+}
+
+export function gtin14(digits: string): string {
+  return digits.padStart(14, '0');
+}
+
+/** A recall's models field is often one string listing several: 'A1, A2 / B3 及 C4'. */
+export function splitModels(models: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const m of models) for (const part of halfWidth(m).split(/[,;，；、|]|\s+(?:and|及|和|与|or)\s+/)) if (part.trim()) out.push(part.trim());
+  return out;
+}
+
+// ---------- the index ----------
+
+interface Entry {
+  recall: Recall;
+  gtins: string[];
+  models: { raw: string; key: string }[];
+  brand: string;
+  tf: Map<string, number>;
+}
+
+function sparseAdd<K>(m: Map<K, Set<string>>, k: K, id: string): void {
+  let s = m.get(k);
+  if (!s) m.set(k, (s = new Set()));
+  s.add(id);
+}
+function sparseDel<K>(m: Map<K, Set<string>>, k: K, id: string): void {
+  const s = m.get(k);
+  if (!s) return;
+  s.delete(id);
+  if (!s.size) m.delete(k);
+}
+
+/** Strips a short trailing letter suffix after a digit ('FS4013C' -> 'FS4013'), the base key of variants. */
+function baseKey(key: string): string | null {
+  const m = /^(.*\d)(\p{L}{1,3})$/u.exec(key);
+  return m && m[1]!.length >= 3 ? m[1]! : null;
+}
+
+export interface RecallIndex {
+  add(recall: Recall): void;
+  remove(recallId: string): void;
+  readonly size: number;
+  match(query: RecallQuery, opts?: Partial<RecallMatchOptions>): RecallMatch[];
+  /** Scores one (recall, query) pair with the same rules as match(), or null when it does not match at all. */
+  scorePair(recallId: string, query: RecallQuery, opts?: Partial<RecallMatchOptions>): RecallMatch | null;
+}
+
+export function createRecallIndex(): RecallIndex {
+  const entries = new Map<string, Entry>();
+  const byGtin = new Map<string, Set<string>>();
+  const byModel = new Map<string, Set<string>>();
+  const byModelBase = new Map<string, Set<string>>();
+  const byBrand = new Map<string, Set<string>>();
+  const byToken = new Map<string, Set<string>>();
+  // Norms depend on idf, which changes with every record: recomputed lazily once per change, not per query.
+  let norms: Map<string, number> | null = null;
+
+  const idf = (token: string): number => Math.log(1 + (entries.size + 1) / ((byToken.get(token)?.size ?? 0) + 1));
+
+  function tfOf(text: string): Map<string, number> {
+    const tf = new Map<string, number>();
+    for (const t of titleTokens(text)) tf.set(t, (tf.get(t) ?? 0) + 1);
+    return tf;
+  }
+
+  function normOf(tf: Map<string, number>): number {
+    let s = 0;
+    for (const [t, n] of tf) s += (n * idf(t)) ** 2;
+    return Math.sqrt(s);
+  }
+
+  function recallNorm(id: string): number {
+    if (!norms) {
+      norms = new Map();
+      for (const [k, e] of entries) norms.set(k, normOf(e.tf));
+    }
+    return norms.get(id) ?? 0;
+  }
+
+  function add(r: Recall): void {
+    if (entries.has(r.recall_id)) remove(r.recall_id);
+    const gtins = r.gtins.filter(isValidGtin).map(gtin14);
+    const models = splitModels(r.models)
+      .map((raw) => ({ raw, key: modelKey(raw) }))
+      .filter((m) => m.key.length >= 2);
+    const brand = r.brand.trim() ? brandKey(r.brand) : '';
+    const tf = tfOf(`${r.brand} ${r.product_name} ${r.models.join(' ')}`);
+    const e: Entry = { recall: r, gtins, models, brand, tf };
+    entries.set(r.recall_id, e);
+    for (const g of gtins) sparseAdd(byGtin, g, r.recall_id);
+    for (const m of models) {
+      sparseAdd(byModel, m.key.replace(/[*?].*$/, ''), r.recall_id);
+      const b = baseKey(m.key);
+      if (b) sparseAdd(byModelBase, b, r.recall_id);
+    }
+    if (brand) sparseAdd(byBrand, brand, r.recall_id);
+    for (const t of tf.keys()) sparseAdd(byToken, t, r.recall_id);
+    norms = null;
+  }
+
+  function remove(id: string): void {
+    const e = entries.get(id);
+    if (!e) return;
+    entries.delete(id);
+    for (const g of e.gtins) sparseDel(byGtin, g, id);
+    for (const m of e.models) {
+      sparseDel(byModel, m.key.replace(/[*?].*$/, ''), id);
+      const b = baseKey(m.key);
+      if (b) sparseDel(byModelBase, b, id);
+    }
+    if (e.brand) sparseDel(byBrand, e.brand, id);
+    for (const t of e.tf.keys()) sparseDel(byToken, t, id);
+    norms = null;
+  }
+
+  interface Features {
+    title: string;
+    gtins: string[];
+    models: { raw: string; key: string }[];
+    /** Brand keys: the given brand, else known brands found in the title. */
+    brands: string[];
+    tf: Map<string, number>;
+    norm: number;
+  }
+
+  function features(q: RecallQuery): Features {
+    const title = q.title ?? '';
+    const given = q.gtin ? [q.gtin].filter(isValidGtin) : [];
+    const gtins = [...new Set([...given, ...extractGtins(title)])].map(gtin14);
+    const modelRaw = q.model?.trim() ? [q.model.trim()] : [];
+    const models = [...modelRaw.map((raw) => ({ raw, key: modelKey(raw) })), ...modelCandidates(title).map((k) => ({ raw: k, key: k }))].filter((m, i, all) => m.key && all.findIndex((x) => x.key === m.key) === i);
+    const brands = q.brand?.trim() ? [brandKey(q.brand)] : brandsInText(title);
+    const tf = tfOf(`${q.brand ?? ''} ${title} ${q.model ?? ''}`);
+    return { title, gtins, models, brands, tf, norm: normOf(tf) };
+  }
+
+  function cosine(f: Features, id: string, e: Entry): number {
+    if (!f.norm) return 0;
+    let dot = 0;
+    for (const [t, n] of f.tf) {
+      const m = e.tf.get(t);
+      if (m) dot += n * m * idf(t) ** 2;
+    }
+    const rn = recallNorm(id);
+    return rn ? Math.min(1, dot / (f.norm * rn)) : 0;
+  }
+
+  function brandRelation(f: Features, e: Entry, q: RecallQuery): { ok: boolean | null; listing?: string } {
+    if (!e.brand) return { ok: null };
+    if (f.brands.includes(e.brand)) return { ok: true, listing: f.brands.find((b) => b === e.brand)! };
+    // The recall's brand spelled in the listing title (a brand we have no alias for).
+    if (textCarriesBrand(`${q.brand ?? ''} ${f.title}`, e.recall.brand)) return { ok: true, listing: e.recall.brand };
+    if (f.brands.length) return { ok: false, listing: f.brands[0] };
+    return { ok: null };
+  }
+
+  function score(id: string, e: Entry, f: Features, q: RecallQuery, o: RecallMatchOptions): RecallMatch | null {
+    const sim = cosine(f, id, e);
+    const gtin = f.gtins.find((g) => e.gtins.includes(g));
+    let model: { listing: string; recall: string; rel: ModelRelation } | undefined;
+    for (const lm of f.models) {
+      for (const rm of e.models) {
+        const rel = compareModels(lm.key, rm.key);
+        if (rel && (!model || (rel === 'exact' && model.rel !== 'exact'))) model = { listing: lm.raw, recall: rm.raw, rel };
+      }
+    }
+    const brand = brandRelation(f, e, q);
+    const matched: string[] = [];
+    let s = 0;
+    if (gtin) {
+      matched.push('gtin');
+      s = brand.ok === false ? 0.8 : 0.98;
+    }
+    if (model) {
+      const specific = isSpecificModel(modelKey(model.recall));
+      let ms: number;
+      if (brand.ok === false) ms = 0; // same model number, another brand: not this product
+      else if (!specific) ms = brand.ok && sim >= 0.5 ? 0.7 : 0; // 'A1': needs brand and a similar title
+      else if (brand.ok) ms = model.rel === 'exact' ? 0.95 : model.rel === 'pattern' ? 0.9 : 0.85;
+      else ms = (model.rel === 'exact' ? 0.6 : 0.5) + 0.35 * sim; // brand unknown: the title must agree
+      if (ms > 0) {
+        matched.push('model');
+        s = Math.max(s, ms);
+      } else model = undefined;
+    }
+    if (brand.ok) matched.push('brand');
+    if (!gtin && !model) {
+      if (brand.ok && sim >= o.brandTitleMin) s = 0.45 + 0.5 * sim;
+      else if (brand.ok !== false && sim >= o.titleOnlyMin) s = 0.3 + 0.6 * sim;
+    }
+    if (sim >= 0.3 && (s > 0 || matched.length)) matched.push('title');
+    if (s < o.minScore || s === 0) return null;
+    return {
+      recall: e.recall,
+      score: Math.round(s * 1000) / 1000,
+      matched_on: matched,
+      explain: {
+        ...(gtin ? { gtin } : {}),
+        ...(model ? { model: { listing: model.listing, recall: model.recall } } : {}),
+        ...(brand.ok ? { brand: { listing: q.brand?.trim() || brand.listing!, recall: e.recall.brand } } : {}),
+        title_similarity: Math.round(sim * 1000) / 1000,
+      },
+    };
+  }
+
+  function candidates(f: Features, o: RecallMatchOptions): Set<string> {
+    const ids = new Set<string>();
+    for (const g of f.gtins) for (const id of byGtin.get(g) ?? []) ids.add(id);
+    for (const m of f.models) {
+      for (const id of byModel.get(m.key) ?? []) ids.add(id);
+      for (const id of byModelBase.get(m.key) ?? []) ids.add(id);
+      const b = baseKey(m.key);
+      if (b) {
+        for (const id of byModel.get(b) ?? []) ids.add(id);
+        for (const id of byModelBase.get(b) ?? []) ids.add(id);
+      }
+    }
+    // Series patterns ('KFR-35GW/*') are indexed under their literal prefix: look up the query's prefixes.
+    for (const m of f.models) for (let n = 3; n < m.key.length; n++) for (const id of byModel.get(m.key.slice(0, n)) ?? []) if (entries.get(id)?.models.some((x) => /[*?]/.test(x.key))) ids.add(id);
+    // Rare title tokens, accumulated by idf: the top candidates by overlap.
+    const cap = Math.max(20, o.maxTokenShare * entries.size);
+    const acc = new Map<string, number>();
+    for (const t of f.tf.keys()) {
+      const post = byToken.get(t);
+      if (!post || post.size > cap) continue;
+      const w = idf(t);
+      for (const id of post) acc.set(id, (acc.get(id) ?? 0) + w);
+    }
+    if (acc.size) {
+      const top = [...acc].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, o.maxCandidates);
+      for (const [id] of top) ids.add(id);
+    }
+    return ids;
+  }
+
+  return {
+    add,
+    remove,
+    get size() {
+      return entries.size;
+    },
+    match(query, opts) {
+      const o = { ...DEFAULT_MATCH_OPTIONS, ...opts };
+      const f = features(query);
+      const out: RecallMatch[] = [];
+      for (const id of candidates(f, o)) {
+        const m = score(id, entries.get(id)!, f, query, o);
+        if (m) out.push(m);
+      }
+      return out.sort((a, b) => b.score - a.score || (a.recall.recall_id < b.recall.recall_id ? -1 : 1));
+    },
+    scorePair(recallId, query, opts) {
+      const e = entries.get(recallId);
+      if (!e) return null;
+      return score(recallId, e, features(query), query, { ...DEFAULT_MATCH_OPTIONS, ...opts });
+    },
+  };
+}

@@ -1,0 +1,107 @@
+// Brand aliases: the same brand written in Chinese, pinyin or English, and company names that carry it.
+// In: brand text from a page or a reference record. Out: a canonical brand key, so '美的', 'Midea' and
+// 'MIDEA' compare equal and '广东美的制冷设备有限公司' is recognised as carrying the brand. The table is reference
+// data: extend it (or load more with addBrandAliases) rather than adding special cases in detectors.
+import { halfWidth } from '../text.ts';
+
+/** canonical key -> spellings. Keys are lower-case ASCII. */
+const BUILTIN: Record<string, readonly string[]> = {
+  midea: ['美的', 'midea'],
+  haier: ['海尔', 'haier'],
+  gree: ['格力', 'gree'],
+  huawei: ['华为', 'huawei'],
+  xiaomi: ['小米', 'xiaomi', 'mi', '米家', 'mijia'],
+  oppo: ['oppo', '欧珀'],
+  vivo: ['vivo', '维沃'],
+  apple: ['苹果', 'apple'],
+  samsung: ['三星', 'samsung'],
+  lenovo: ['联想', 'lenovo'],
+  anker: ['安克', 'anker'],
+  romoss: ['罗马仕', 'romoss'],
+  philips: ['飞利浦', 'philips'],
+  panasonic: ['松下', 'panasonic'],
+  sony: ['索尼', 'sony'],
+  tcl: ['tcl'],
+  hisense: ['海信', 'hisense'],
+  supor: ['苏泊尔', 'supor'],
+  joyoung: ['九阳', 'joyoung'],
+  bull: ['公牛', 'bull'],
+  opple: ['欧普', 'opple'],
+  nvc: ['雷士', 'nvc'],
+  dyson: ['戴森', 'dyson'],
+  siemens: ['西门子', 'siemens'],
+  bosch: ['博世', 'bosch'],
+  delixi: ['德力西', 'delixi'],
+  chint: ['正泰', 'chint'],
+  schneider: ['施耐德', 'schneider'],
+  lego: ['乐高', 'lego'],
+  goodbaby: ['好孩子', 'goodbaby', 'gb'],
+  pisen: ['品胜', 'pisen'],
+  baseus: ['倍思', 'baseus'],
+  ugreen: ['绿联', 'ugreen'],
+  aux: ['奥克斯', 'aux'],
+  changhong: ['长虹', 'changhong'],
+  skyworth: ['创维', 'skyworth'],
+  galanz: ['格兰仕', 'galanz'],
+  vatti: ['华帝', 'vatti'],
+  fotile: ['方太', 'fotile'],
+  microsoft: ['微软', 'microsoft'],
+  adobe: ['奥多比', 'adobe'],
+  hp: ['惠普', 'hp', 'hewlett packard', 'hewlett-packard'],
+  dell: ['戴尔', 'dell'],
+  canon: ['佳能', 'canon'],
+  nikon: ['尼康', 'nikon'],
+};
+
+const aliasToKey = new Map<string, string>();
+export function addBrandAliases(table: Record<string, readonly string[]>): void {
+  for (const [key, spellings] of Object.entries(table)) {
+    aliasToKey.set(key, key);
+    for (const s of spellings) aliasToKey.set(foldBrand(s), key);
+  }
+}
+
+function foldBrand(s: string): string {
+  return halfWidth(s).toLowerCase().replace(/[\s\-_.·'’®™]/g, '');
+}
+
+addBrandAliases(BUILTIN);
+
+/** Canonical key of a brand as written: 'Midea' and '美的' -> 'midea'; unknown brands fold to themselves. */
+export function brandKey(raw: string): string {
+  const f = foldBrand(raw).replace(/(?:inc|corp|corporation|co|ltd|llc|gmbh|有限公司|股份有限公司|集团)$/u, '');
+  return aliasToKey.get(f) ?? f;
+}
+
+/** Every spelling of a brand key (including the key): used to look a brand up in free text. */
+export function brandSpellings(key: string): string[] {
+  const out = [key];
+  for (const [alias, k] of aliasToKey) if (k === key && alias !== key) out.push(alias);
+  return out;
+}
+
+/** Whether `text` (a company name, a title) carries the brand in any spelling, as a whole token for ASCII. */
+export function textCarriesBrand(text: string, brand: string): boolean {
+  const key = brandKey(brand);
+  if (!key) return false;
+  const hay = halfWidth(text).toLowerCase();
+  const squeezed = hay.replace(/[\s\-_.·'’®™]/g, '');
+  for (const s of brandSpellings(key)) {
+    if (/^[a-z0-9]+$/.test(s)) {
+      // ASCII spellings must stand alone ('mi' must not match 'midea' or 'premium').
+      if (new RegExp(`(?:^|[^a-z0-9])${s}(?:$|[^a-z0-9])`).test(hay)) return true;
+    } else if (squeezed.includes(s)) return true;
+  }
+  return false;
+}
+
+/** Known brand keys found in free text (for listings with no brand field). */
+export function brandsInText(text: string): string[] {
+  const found = new Set<string>();
+  const hay = halfWidth(text).toLowerCase();
+  for (const [alias, key] of aliasToKey) {
+    if (found.has(key) || alias.length < 2) continue;
+    if (/^[a-z0-9]+$/.test(alias) ? new RegExp(`(?:^|[^a-z0-9])${alias}(?:$|[^a-z0-9])`).test(hay) : hay.includes(alias)) found.add(key);
+  }
+  return [...found];
+}
