@@ -1,0 +1,301 @@
+// price_anomaly: a listing priced far below what the same product sells for (likely counterfeit or inferior),
+// and abnormal price jumps of one listing.
+// In: listing snapshots, in stream order. Out: findings `price_far_below` and `price_jump`, with the price
+// base's statistics as the reference; an isolation-forest score per category as secondary evidence.
+//
+// The decision for one snapshot is the pure function assessPrice(). What it needs from the past (the price
+// base, the listing's previous price and alert state, the category forests) is a PriceDetectorState the
+// stage may pass in deps (`priceState`, e.g. seeded from ClickHouse with base.fromRows()); without one,
+// create() makes its own. The DetectFn reads that state, calls assessPrice(), then records the observation:
+// so the same stream in the same order gives the same findings (no clock: time is the snapshot's
+// fetched_at; no randomness: the forests are seeded and retrained on observation counts).
+//
+// Design choices against alert fatigue (design/domain.md):
+// - never a claim from fewer than `minCount` prices in the reference window;
+// - calibrated per product: the product key (category + brand + model) is used when it has enough prices,
+//   the category only as a fallback, and a robust z-score on log price (scaled by that key's own MAD) must
+//   also be extreme, so a category mixing cheap and premium products does not flag the cheap ones;
+// - hysteresis per listing: enter when price/median < enterRatio (T1), leave only above exitRatio (T2 > T1),
+//   and while in, re-notify only when the price falls another `renotifyDrop` below the alerted price;
+// - a flagged price is not fed into the base (a flood of cheap fakes must not become the reference), and a
+//   re-crawl with an unchanged price is not counted again (one listing must not outvote the market);
+// - price_jump has a cooldown per listing, so a price flapping between two values alerts once per cooldown.
+import { z } from 'zod';
+import { trainIsolationForest, type IsolationForest } from './iforest/forest.ts';
+import { createPriceBase, type PriceBase, type PriceLookup } from './price-base.ts';
+import { defineDetector, type DetectorDeps, type DetectorFinding } from './types.ts';
+
+export const priceAnomalyConfigSchema = z.strictObject({
+  /** Prices needed in a key's window before anything is claimed from it. @default 20 */
+  minCount: z.number().int().min(3).default(20),
+  /** Fall back to the category's statistics when the product has too few prices. @default true */
+  categoryFallback: z.boolean().default(true),
+  /** T1: enter the alert state when price / reference median is below this. @default 0.5 */
+  enterRatio: z.number().gt(0).lt(1).default(0.5),
+  /** T2 (> T1): leave the alert state only when price / median rises above this. @default 0.65 */
+  exitRatio: z.number().gt(0).lt(1).default(0.65),
+  /** The robust z of log price must also be below −minRobustZ (scale: 1.4826 × MAD of log price). @default 3 */
+  minRobustZ: z.number().min(0).default(3),
+  /** While alerting, a new finding only when the price falls this fraction below the alerted price. @default 0.3 */
+  renotifyDrop: z.number().gt(0).lt(1).default(0.3),
+  /** price_jump when the listing's price changes by at least this factor (up or down). @default 3 */
+  jumpFactor: z.number().gt(1).default(3),
+  /** At most one price_jump per listing within this many hours (snapshot time). @default 24 */
+  jumpCooldownHours: z.number().min(0).default(24),
+  /** Listings whose last price and alert state are kept (least recently seen evicted). @default 500000 */
+  maxListings: z.number().int().min(1).default(500_000),
+  /** Prices kept per key in the base's window. @default 256 */
+  baseWindow: z.number().int().min(8).default(256),
+  /** Keys kept in the base. @default 50000 */
+  baseMaxKeys: z.number().int().min(1).default(50_000),
+  iforest: z
+    .strictObject({
+      /** Secondary score (evidence only, never a finding on its own). @default true */
+      enabled: z.boolean().default(true),
+      /** Retrain a category's forest after this many new rows. @default 2000 */
+      retrainEvery: z.number().int().min(1).default(2000),
+      /** Rows a category needs before its first forest. @default 256 */
+      minTrainRows: z.number().int().min(16).default(256),
+      /** Most recent feature rows kept per category for training. @default 4096 */
+      bufferRows: z.number().int().min(16).default(4096),
+      /** Categories with a forest and buffer (least recently used evicted). @default 2000 */
+      maxCategories: z.number().int().min(1).default(2000),
+      trees: z.number().int().min(1).max(1000).default(100),
+      sampleSize: z.number().int().min(2).default(256),
+      seed: z.number().int().default(1),
+    })
+    .prefault({}),
+});
+// exitRatio > enterRatio is checked in create(), not with .refine(): zod 4 refuses to .extend() a refined
+// object, and the registry extends every detector's schema with `enabled`.
+export type PriceAnomalyConfig = z.infer<typeof priceAnomalyConfigSchema>;
+
+/** What is remembered per listing between snapshots. */
+export interface ListingPriceState {
+  readonly lastPrice: number;
+  /** ms since epoch, from fetched_at. */
+  readonly lastAt: number;
+  readonly inAlert: boolean;
+  /** Price at the last price_far_below finding while in the alert state. */
+  readonly alertedPrice: number | null;
+  readonly lastJumpAt: number | null;
+}
+
+export interface PriceInput {
+  readonly price: number;
+  readonly currency: string | null;
+  readonly originalPrice: number | null;
+  /** ms since epoch. */
+  readonly at: number;
+  readonly reference: PriceLookup | undefined;
+  readonly previous: ListingPriceState | undefined;
+  /** Isolation-forest score of the listing within its category, when a forest is trained. */
+  readonly iforestScore: number | null;
+}
+
+export interface PriceAssessment {
+  readonly findings: DetectorFinding[];
+  readonly next: ListingPriceState;
+  /** Feed this price into the base (false while flagged, so fakes do not become the reference). */
+  readonly feedBase: boolean;
+}
+
+const round = (x: number, digits = 4) => Math.round(x * 10 ** digits) / 10 ** digits;
+const money = (x: number) => x.toFixed(2);
+
+/** ln(price / median) in robust standard units of the key's log-price spread; −Infinity-safe. */
+export function robustZ(price: number, ref: PriceLookup): number {
+  const scale = 1.4826 * ref.stats.log_mad;
+  const d = Math.log(price) - ref.stats.log_median;
+  if (scale > 0) return d / scale;
+  return d === 0 ? 0 : d < 0 ? -Infinity : Infinity; // every reference price equal: any difference is extreme
+}
+
+/** The pure decision for one observation of one listing. */
+export function assessPrice(input: PriceInput, cfg: PriceAnomalyConfig): PriceAssessment {
+  const { price, reference: ref, previous: prev, at } = input;
+  const findings: DetectorFinding[] = [];
+  let inAlert = prev?.inAlert ?? false;
+  let alertedPrice = prev?.alertedPrice ?? null;
+  let lastJumpAt = prev?.lastJumpAt ?? null;
+  const observedBase = {
+    price,
+    currency: input.currency,
+    original_price: input.originalPrice,
+    iforest_score: input.iforestScore === null ? null : round(input.iforestScore),
+  };
+
+  if (ref && price > 0) {
+    const ratio = price / ref.stats.median;
+    const z = robustZ(price, ref);
+    const reference = {
+      key: ref.key,
+      level: ref.level,
+      count: ref.stats.count,
+      window: ref.stats.n,
+      median: round(ref.stats.median, 2),
+      p10: round(ref.stats.p10, 2),
+      p25: round(ref.stats.p25, 2),
+      p75: round(ref.stats.p75, 2),
+      p90: round(ref.stats.p90, 2),
+      mad: round(ref.stats.mad, 2),
+      enter_ratio: cfg.enterRatio,
+      exit_ratio: cfg.exitRatio,
+      min_robust_z: cfg.minRobustZ,
+    };
+    const below = ratio < cfg.enterRatio && z < -cfg.minRobustZ;
+    const finding = (): DetectorFinding => ({
+      rule_id: 'price_far_below',
+      score: round(Math.min(1, 0.5 + 0.5 * ((cfg.enterRatio - ratio) / cfg.enterRatio))),
+      severity: ratio < cfg.enterRatio / 2 ? 'high' : 'medium',
+      summary: `price ${money(price)} is ${Math.round(ratio * 100)}% of the median ${money(ref.stats.median)} of ${ref.stats.n} recent prices for ${ref.level} ${ref.key} (robust z ${z === -Infinity ? '-inf' : z.toFixed(1)})`,
+      evidence: {
+        observed: { ...observedBase, ratio_to_median: round(ratio), robust_z: Number.isFinite(z) ? round(z, 2) : null },
+        reference,
+      },
+      evidence_key: `${ref.key}|${money(price)}`,
+    });
+    if (!inAlert) {
+      if (below) {
+        findings.push(finding());
+        inAlert = true;
+        alertedPrice = price;
+      }
+    } else if (ratio > cfg.exitRatio) {
+      inAlert = false;
+      alertedPrice = null;
+    } else if (below && alertedPrice !== null && price < alertedPrice * (1 - cfg.renotifyDrop)) {
+      findings.push(finding());
+      alertedPrice = price;
+    }
+  }
+
+  if (prev && prev.lastPrice > 0 && price > 0) {
+    const factor = price / prev.lastPrice;
+    const cooled = lastJumpAt === null || at - lastJumpAt >= cfg.jumpCooldownHours * 3_600_000;
+    if ((factor >= cfg.jumpFactor || factor <= 1 / cfg.jumpFactor) && cooled) {
+      const down = factor < 1;
+      findings.push({
+        rule_id: 'price_jump',
+        score: round(Math.min(1, 0.5 + Math.abs(Math.log(factor)) / (4 * Math.log(cfg.jumpFactor)))),
+        severity: down ? 'medium' : 'low',
+        summary: `price ${down ? 'fell' : 'rose'} from ${money(prev.lastPrice)} to ${money(price)} (×${factor.toFixed(2)}) since ${new Date(prev.lastAt).toISOString()}`,
+        evidence: {
+          observed: { ...observedBase, previous_price: prev.lastPrice, previous_at: new Date(prev.lastAt).toISOString(), factor: round(factor) },
+          reference: { jump_factor: cfg.jumpFactor, cooldown_hours: cfg.jumpCooldownHours, ...(ref ? { key: ref.key, median: round(ref.stats.median, 2) } : {}) },
+        },
+        evidence_key: `${money(prev.lastPrice)}->${money(price)}`,
+      });
+      lastJumpAt = at;
+    }
+  }
+
+  return {
+    findings,
+    next: { lastPrice: price, lastAt: at, inAlert, alertedPrice, lastJumpAt },
+    feedBase: !inAlert && (!prev || prev.lastPrice !== price),
+  };
+}
+
+/** Secondary features: log price relative to the base, claimed discount, seller and producer signals. */
+export function priceFeatures(
+  price: number,
+  originalPrice: number | null,
+  ref: PriceLookup,
+  s: { creditCode: boolean; region: boolean; producerName: boolean; producerAddress: boolean },
+): number[] {
+  const discount = originalPrice && originalPrice > price ? 1 - price / originalPrice : 0;
+  return [Math.log(price / ref.stats.median), discount, s.creditCode ? 1 : 0, s.region ? 1 : 0, s.producerName ? 1 : 0, s.producerAddress ? 1 : 0];
+}
+
+interface CategoryForest {
+  rows: number[][];
+  /** Next write position once rows is full (ring). */
+  head: number;
+  sinceTrain: number;
+  trainings: number;
+  forest: IsolationForest | null;
+}
+
+/** Everything the price detector remembers; pass one in deps.priceState to seed or inspect it. */
+export interface PriceDetectorState {
+  readonly base: PriceBase;
+  readonly listings: Map<string, ListingPriceState>;
+  readonly forests: Map<string, CategoryForest>;
+}
+
+export function createPriceState(cfg: Pick<PriceAnomalyConfig, 'baseWindow' | 'baseMaxKeys'> = { baseWindow: 256, baseMaxKeys: 50_000 }): PriceDetectorState {
+  return { base: createPriceBase({ window: cfg.baseWindow, maxKeys: cfg.baseMaxKeys }), listings: new Map(), forests: new Map() };
+}
+
+/** Optional dependencies of this detector (the stage may add them to DetectorDeps). */
+export interface PriceDeps {
+  readonly priceState?: PriceDetectorState;
+}
+
+function touch<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  if (map.size >= max) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}
+
+export const priceAnomaly = defineDetector({
+  name: 'price_anomaly',
+  description: 'prices far below the product’s reasonable range (robust statistics per product, hysteresis) and abnormal price jumps',
+  subjects: ['listing'],
+  configSchema: priceAnomalyConfigSchema,
+  rules: ['price_far_below', 'price_jump'],
+  create(cfg, deps: DetectorDeps & PriceDeps) {
+    if (!(cfg.exitRatio > cfg.enterRatio)) {
+      throw new Error(`price_anomaly.exitRatio (${cfg.exitRatio}) must be greater than enterRatio (${cfg.enterRatio}): hysteresis needs T2 > T1`);
+    }
+    const state = deps.priceState ?? createPriceState(cfg);
+    const fcfg = cfg.iforest;
+
+    const secondary = (category: string, features: number[] | null): number | null => {
+      if (!fcfg.enabled || !features) return null;
+      let cf = state.forests.get(category);
+      const score = cf?.forest ? cf.forest.score(features) : null;
+      if (!cf) {
+        cf = { rows: [], head: 0, sinceTrain: 0, trainings: 0, forest: null };
+      }
+      touch(state.forests, category, cf, fcfg.maxCategories);
+      if (cf.rows.length < fcfg.bufferRows) cf.rows.push(features);
+      else {
+        cf.rows[cf.head] = features;
+        cf.head = (cf.head + 1) % fcfg.bufferRows;
+      }
+      cf.sinceTrain++;
+      if (cf.rows.length >= fcfg.minTrainRows && (cf.forest === null || cf.sinceTrain >= fcfg.retrainEvery)) {
+        cf.forest = trainIsolationForest(cf.rows, { trees: fcfg.trees, sampleSize: fcfg.sampleSize, seed: fcfg.seed + cf.trainings });
+        cf.trainings++;
+        cf.sinceTrain = 0;
+      }
+      return score;
+    };
+
+    return (subject) => {
+      if (subject.kind !== 'listing') return [];
+      const s = subject.snapshot;
+      if (s.price === null || !(s.price > 0) || s.category === null) return [];
+      const at = Date.parse(s.fetched_at);
+      const listingKey = `${s.platform}:${s.listing_id}`;
+      const previous = state.listings.get(listingKey);
+      let reference = state.base.lookup(s.category, s.brand, s.model, cfg.minCount);
+      if (reference?.level === 'category' && !cfg.categoryFallback) reference = undefined;
+      const features = reference
+        ? priceFeatures(s.price, s.original_price, reference, {
+            creditCode: s.seller.credit_code !== null,
+            region: s.seller.region_code !== null,
+            producerName: !!s.producer.name,
+            producerAddress: !!s.producer.address,
+          })
+        : null;
+      const iforestScore = secondary(s.category, features);
+      const result = assessPrice({ price: s.price, currency: s.currency, originalPrice: s.original_price, at, reference, previous, iforestScore }, cfg);
+      touch(state.listings, listingKey, result.next, cfg.maxListings);
+      if (result.feedBase) state.base.observe(s.category, s.brand, s.model, s.price);
+      return result.findings;
+    };
+  },
+});

@@ -1,0 +1,280 @@
+// Price information base: robust price statistics per key product, which the price detector compares a
+// listing against and a regulator can query (the action plan's 价格信息库 for key products).
+// In: observations (category, brand, model, price) from the listing stream, and optionally history rows
+// (e.g. a daily quantile aggregate from ClickHouse) via fromRows(). Out: per key the count, median,
+// p10/p25/p75/p90 and MAD (also on log price, for robust z-scores); snapshot() exports every key as rows.
+//
+// Keys, at two levels: the product, `category|brand|model` (brand via the shared alias table, so 美的 and
+// Midea are one; model via modelKey, so 'KFR-35GW' and 'kfr35gw' are one), and the category alone as the
+// fallback for products with too few observations. Every observation feeds both levels.
+//
+// Memory is bounded two ways, and the sketch is stated here because it decides what the statistics mean:
+// - per key, a ring buffer of the most recent `window` prices (default 256): quantiles are exact over that
+//   window. A window rather than a uniform reservoir because prices drift (promotions, new models) and the
+//   reference should follow the market of the last weeks, not its whole history; it is also deterministic,
+//   which keeps replays and tests reproducible. `count` still reports every observation ever made.
+// - at most `maxKeys` keys (default 50 000), least recently updated evicted first.
+// So the worst case is maxKeys × window × 8 bytes (≈ 100 MB at the defaults; typical far less, as a
+// buffer grows only as its key sees prices).
+// Statistics are recomputed lazily (sort of ≤ window values) when a key changed since last asked.
+import { brandKey } from './reference/brand-aliases.ts';
+import { modelKey } from './model-number.ts';
+
+export interface PriceBaseOptions {
+  /** Most recent prices kept per key. @default 256 */
+  window?: number;
+  /** Keys kept; least recently updated evicted first. @default 50000 */
+  maxKeys?: number;
+}
+
+export interface ProductKey {
+  /** 'product' (category + brand + model) or 'category'. */
+  readonly level: 'product' | 'category';
+  /** 'power_bank|anker|A1263' or 'power_bank'. */
+  readonly key: string;
+}
+
+export interface PriceStats {
+  /** Observations ever made under the key (not only those in the window). */
+  readonly count: number;
+  /** Prices in the window the statistics are computed from. */
+  readonly n: number;
+  readonly median: number;
+  readonly p10: number;
+  readonly p25: number;
+  readonly p75: number;
+  readonly p90: number;
+  /** Median absolute deviation of price from the median (unscaled). */
+  readonly mad: number;
+  /** Median and MAD of ln(price): robust z = (ln p − log_median) / (1.4826 · log_mad). */
+  readonly log_median: number;
+  readonly log_mad: number;
+}
+
+/** One key of the base as a row: what snapshot() exports and fromRows() accepts. */
+export interface PriceBaseRow extends Omit<PriceStats, 'n' | 'log_median' | 'log_mad'> {
+  readonly key: string;
+  readonly level: 'product' | 'category';
+  readonly category: string;
+  readonly brand: string | null;
+  readonly model: string | null;
+  readonly log_median?: number;
+  readonly log_mad?: number;
+}
+
+export interface PriceLookup extends ProductKey {
+  readonly stats: PriceStats;
+}
+
+interface Entry {
+  readonly category: string;
+  readonly brand: string | null;
+  readonly model: string | null;
+  readonly level: 'product' | 'category';
+  buf: Float64Array;
+  /** Next write position in buf (ring). */
+  head: number;
+  /** Values in buf (≤ window). */
+  size: number;
+  count: number;
+  cached: PriceStats | null;
+}
+
+export class PriceBaseError extends Error {
+  override name = 'PriceBaseError';
+}
+
+/** Canonical brand and model parts of a product key; null when the page gives nothing usable. */
+export function productParts(brand: string | null | undefined, model: string | null | undefined): { brand: string | null; model: string | null } {
+  const b = brand ? brandKey(brand) : '';
+  const m = model ? modelKey(model) : '';
+  return { brand: b || null, model: m || null };
+}
+
+/** The keys an observation belongs to, most specific first. A product key needs a category and a model. */
+export function productKeys(category: string, brand: string | null | undefined, model: string | null | undefined): ProductKey[] {
+  const parts = productParts(brand, model);
+  const out: ProductKey[] = [];
+  if (parts.model) out.push({ level: 'product', key: `${category}|${parts.brand ?? ''}|${parts.model}` });
+  out.push({ level: 'category', key: category });
+  return out;
+}
+
+/** Quantile of sorted values, linear interpolation between order statistics (R type 7, numpy default). */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, n - 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+function median(sorted: Float64Array): number {
+  return quantileSorted(sorted, 0.5);
+}
+
+function madOf(sorted: Float64Array, med: number): number {
+  const dev = sorted.map((v) => Math.abs(v - med)).sort();
+  return median(dev);
+}
+
+function computeStats(values: Float64Array, count: number): PriceStats {
+  const sorted = values.slice().sort();
+  const med = median(sorted);
+  const logs = sorted.map((v) => Math.log(Math.max(v, 1e-9))); // sorted stays sorted under log
+  const logMed = median(logs);
+  return {
+    count,
+    n: sorted.length,
+    median: med,
+    p10: quantileSorted(sorted, 0.1),
+    p25: quantileSorted(sorted, 0.25),
+    p75: quantileSorted(sorted, 0.75),
+    p90: quantileSorted(sorted, 0.9),
+    mad: madOf(sorted, med),
+    log_median: logMed,
+    log_mad: madOf(logs, logMed),
+  };
+}
+
+export interface PriceBase {
+  /** Records one price under every key of (category, brand, model). Non-positive or non-finite prices are ignored. */
+  observe(category: string, brand: string | null | undefined, model: string | null | undefined, price: number): void;
+  /** Statistics for one key, or undefined when the key has never been seen. */
+  stats(key: string): PriceStats | undefined;
+  /** The most specific key with at least `minCount` prices in its window, or undefined. */
+  lookup(category: string, brand: string | null | undefined, model: string | null | undefined, minCount: number): PriceLookup | undefined;
+  /**
+   * Seeds keys from history rows (e.g. ClickHouse's daily quantiles): a key absent from the base gets a
+   * synthetic window drawn from the row's quantile function (piecewise linear through p10, p25, median,
+   * p75, p90, extended linearly and kept positive beyond), min(count, window) points; stream observations
+   * then replace them as they arrive. Keys already present are left alone (the stream is fresher). Returns
+   * the rows rejected, with why; the others still load.
+   */
+  fromRows(rows: readonly PriceBaseRow[]): { loaded: number; rejected: { index: number; reason: string }[] };
+  /** Every key as a row, sorted by key: what a regulator queries and what fromRows() reads back. */
+  snapshot(): PriceBaseRow[];
+  readonly size: number;
+}
+
+export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
+  const window = options.window ?? 256;
+  const maxKeys = options.maxKeys ?? 50_000;
+  if (!Number.isInteger(window) || window < 8) throw new PriceBaseError(`price base window must be an integer >= 8, got ${window}`);
+  if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new PriceBaseError(`price base maxKeys must be a positive integer, got ${maxKeys}`);
+  // Map iteration order is insertion order; re-inserting on update makes the first entry the least recent.
+  const entries = new Map<string, Entry>();
+
+  const entry = (pk: ProductKey, category: string, brand: string | null, model: string | null): Entry => {
+    let e = entries.get(pk.key);
+    if (e) {
+      entries.delete(pk.key);
+    } else {
+      e = { category, brand, model, level: pk.level, buf: new Float64Array(Math.min(16, window)), head: 0, size: 0, count: 0, cached: null };
+      if (entries.size >= maxKeys) entries.delete(entries.keys().next().value!);
+    }
+    entries.set(pk.key, e);
+    return e;
+  };
+
+  const push = (e: Entry, price: number): void => {
+    if (e.size < window && e.size === e.buf.length) {
+      const grown = new Float64Array(Math.min(window, e.buf.length * 2));
+      grown.set(e.buf);
+      e.buf = grown;
+    }
+    if (e.size < window) {
+      e.buf[e.size] = price;
+      e.size++;
+      e.head = e.size % window;
+    } else {
+      e.buf[e.head] = price;
+      e.head = (e.head + 1) % window;
+    }
+    e.count++;
+    e.cached = null;
+  };
+
+  const statsOf = (e: Entry): PriceStats => (e.cached ??= computeStats(e.buf.subarray(0, e.size), e.count));
+
+  return {
+    observe(category, brand, model, price) {
+      if (!(price > 0) || !Number.isFinite(price)) return;
+      const parts = productParts(brand, model);
+      for (const pk of productKeys(category, brand, model)) {
+        push(entry(pk, category, pk.level === 'product' ? parts.brand : null, pk.level === 'product' ? parts.model : null), price);
+      }
+    },
+    stats(key) {
+      const e = entries.get(key);
+      return e && e.size > 0 ? statsOf(e) : undefined;
+    },
+    lookup(category, brand, model, minCount) {
+      for (const pk of productKeys(category, brand, model)) {
+        const e = entries.get(pk.key);
+        if (e && e.size >= minCount) return { ...pk, stats: statsOf(e) };
+      }
+      return undefined;
+    },
+    fromRows(rows) {
+      const rejected: { index: number; reason: string }[] = [];
+      let loaded = 0;
+      rows.forEach((r, index) => {
+        const qs = [r.p10, r.p25, r.median, r.p75, r.p90];
+        if (typeof r.key !== 'string' || !r.key) return rejected.push({ index, reason: 'key is missing' });
+        if (!qs.every((q) => Number.isFinite(q) && q > 0)) return rejected.push({ index, reason: 'quantiles must be positive numbers' });
+        if (!qs.every((q, i) => i === 0 || q >= qs[i - 1]!)) return rejected.push({ index, reason: 'quantiles must be non-decreasing: p10 <= p25 <= median <= p75 <= p90' });
+        if (!Number.isInteger(r.count) || r.count < 1) return rejected.push({ index, reason: 'count must be a positive integer' });
+        if (entries.has(r.key)) return;
+        const pk: ProductKey = { level: r.level === 'product' ? 'product' : 'category', key: r.key };
+        const e = entry(pk, r.category, r.brand, r.model);
+        const m = Math.min(r.count, window);
+        const levels = [0.1, 0.25, 0.5, 0.75, 0.9];
+        for (let i = 0; i < m; i++) push(e, quantileFunction(levels, qs, (i + 0.5) / m));
+        e.count = r.count;
+        loaded++;
+        return undefined;
+      });
+      return { loaded, rejected };
+    },
+    snapshot() {
+      return [...entries.entries()]
+        .filter(([, e]) => e.size > 0)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, e]) => {
+          const s = statsOf(e);
+          return {
+            key,
+            level: e.level,
+            category: e.category,
+            brand: e.brand,
+            model: e.model,
+            count: s.count,
+            median: s.median,
+            p10: s.p10,
+            p25: s.p25,
+            p75: s.p75,
+            p90: s.p90,
+            mad: s.mad,
+            log_median: s.log_median,
+            log_mad: s.log_mad,
+          };
+        });
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}
+
+/** Piecewise-linear quantile function through (levels[i], values[i]), extended linearly, floored at 1% of the lowest. */
+function quantileFunction(levels: readonly number[], values: readonly number[], q: number): number {
+  let i = 0;
+  if (q <= levels[0]!) i = 0;
+  else if (q >= levels[levels.length - 1]!) i = levels.length - 2;
+  else while (q > levels[i + 1]!) i++;
+  const [l0, l1, v0, v1] = [levels[i]!, levels[i + 1]!, values[i]!, values[i + 1]!];
+  const v = v0 + ((q - l0) / (l1 - l0)) * (v1 - v0);
+  return Math.max(v, values[0]! * 0.01);
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { createPriceBase, productKeys, quantileSorted, type PriceBaseRow } from '../../detectors/price-base.ts';
+
+describe('productKeys', () => {
+  it.each([
+    ['power_bank', 'Anker', 'A1263', ['power_bank|anker|A1263', 'power_bank']],
+    ['power_bank', '安克', 'a-1263', ['power_bank|anker|A1263', 'power_bank']],
+    ['electric_fan', '美的', 'FS40-13C（白色）', ['electric_fan|midea|FS4013C', 'electric_fan']],
+    ['electric_fan', null, 'FS40-13C', ['electric_fan||FS4013C', 'electric_fan']],
+    ['electric_fan', '美的', null, ['electric_fan']],
+    ['electric_fan', '美的', ' - ', ['electric_fan']],
+  ])('%s / %s / %s', (cat, brand, model, want) => {
+    expect(productKeys(cat, brand, model).map((k) => k.key)).toEqual(want);
+  });
+});
+
+describe('quantileSorted (type 7)', () => {
+  it.each([
+    [[1, 2, 3, 4], 0.5, 2.5],
+    [[1, 2, 3, 4], 0.25, 1.75],
+    [[1, 2, 3, 4], 0, 1],
+    [[1, 2, 3, 4], 1, 4],
+    [[7], 0.9, 7],
+  ])('%j q=%f -> %f', (xs, q, want) => {
+    expect(quantileSorted(xs, q)).toBeCloseTo(want, 12);
+  });
+});
+
+describe('createPriceBase', () => {
+  it('keeps product and category statistics: median, quantiles, MAD, count', () => {
+    const b = createPriceBase();
+    for (const p of [10, 20, 30, 40, 50]) b.observe('fan', 'Midea', 'X1', p);
+    b.observe('fan', 'Gree', 'G9', 1000);
+    const s = b.stats('fan|midea|X1')!;
+    expect(s).toMatchObject({ count: 5, n: 5, median: 30, p25: 20, p75: 40, p10: 14, p90: 46, mad: 10 });
+    expect(s.log_median).toBeCloseTo(Math.log(30), 12);
+    expect(b.stats('fan')).toMatchObject({ count: 6, median: 35 });
+  });
+
+  it('ignores non-positive and non-finite prices', () => {
+    const b = createPriceBase();
+    for (const p of [0, -1, Number.NaN, Infinity]) b.observe('fan', null, null, p);
+    expect(b.stats('fan')).toBeUndefined();
+  });
+
+  it('lookup: product level when it has enough prices, else the category, else nothing', () => {
+    const b = createPriceBase();
+    for (let i = 0; i < 5; i++) b.observe('fan', 'Midea', 'X1', 100 + i);
+    for (let i = 0; i < 5; i++) b.observe('fan', 'Gree', 'G9', 200 + i);
+    expect(b.lookup('fan', '美的', 'x-1', 5)?.key).toBe('fan|midea|X1');
+    expect(b.lookup('fan', '美的', 'x-1', 6)?.key).toBe('fan');
+    expect(b.lookup('fan', '美的', 'x-1', 11)).toBeUndefined();
+    expect(b.lookup('kettle', null, null, 1)).toBeUndefined();
+  });
+
+  it('window: statistics follow the most recent prices; count keeps growing', () => {
+    const b = createPriceBase({ window: 8 });
+    for (let i = 0; i < 8; i++) b.observe('fan', null, null, 100);
+    for (let i = 0; i < 8; i++) b.observe('fan', null, null, 50);
+    expect(b.stats('fan')).toMatchObject({ count: 16, n: 8, median: 50 });
+  });
+
+  it('maxKeys: the least recently updated key is evicted', () => {
+    const b = createPriceBase({ maxKeys: 3 });
+    b.observe('a', null, null, 1);
+    b.observe('b', null, null, 1);
+    b.observe('c', null, null, 1);
+    b.observe('a', null, null, 2); // a is now the most recent
+    b.observe('d', null, null, 1);
+    expect(b.size).toBe(3);
+    expect(b.stats('b')).toBeUndefined();
+    expect(b.stats('a')?.count).toBe(2);
+  });
+
+  it('snapshot() rows seed another base with fromRows(), giving close statistics', () => {
+    const a = createPriceBase();
+    for (let i = 0; i < 200; i++) a.observe('fan', 'Midea', 'X1', 100 * Math.exp(0.2 * Math.sin(i * 12.9898)));
+    const rows = a.snapshot();
+    expect(rows.map((r) => [r.key, r.level])).toEqual([
+      ['fan', 'category'],
+      ['fan|midea|X1', 'product'],
+    ]);
+    const b = createPriceBase();
+    expect(b.fromRows(rows)).toEqual({ loaded: 2, rejected: [] });
+    const sa = a.stats('fan|midea|X1')!;
+    const sb = b.stats('fan|midea|X1')!;
+    expect(sb.count).toBe(200);
+    for (const k of ['median', 'p25', 'p75'] as const) expect(Math.abs(sb[k] - sa[k]) / sa[k]).toBeLessThan(0.02);
+    expect(b.lookup('fan', 'midea', 'X1', 20)?.level).toBe('product');
+  });
+
+  it('fromRows rejects bad rows with the reason and loads the rest; keeps keys already seen from the stream', () => {
+    const good: PriceBaseRow = { key: 'fan', level: 'category', category: 'fan', brand: null, model: null, count: 50, median: 100, p10: 60, p25: 80, p75: 120, p90: 150, mad: 20 };
+    const b = createPriceBase();
+    b.observe('kettle', null, null, 30);
+    const res = b.fromRows([
+      good,
+      { ...good, key: 'x', p25: 200 },
+      { ...good, key: 'y', median: Number.NaN },
+      { ...good, key: 'z', count: 0 },
+      { ...good, key: 'kettle' },
+    ]);
+    expect(res.loaded).toBe(1);
+    expect(res.rejected.map((r) => r.index)).toEqual([1, 2, 3]);
+    expect(res.rejected[0]!.reason).toMatch(/non-decreasing/);
+    expect(b.stats('kettle')!.median).toBe(30);
+    expect(b.stats('fan')!.median).toBeCloseTo(100, 0);
+  });
+});
