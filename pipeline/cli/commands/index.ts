@@ -1,6 +1,7 @@
 // Command registry: each feature's commands live in their own file and are listed here, one line each.
 import type { Command } from 'commander';
 import type { Action } from '../action.ts';
+import { register as crawl } from './crawl.ts';
 import { register as outliers } from './outliers.ts';
 
 type Register = (program: Command, action: Action) => void;
@@ -8,6 +9,7 @@ type Register = (program: Command, action: Action) => void;
 const COMMANDS: Register[] = [
   // (crawler, detector, sink and export commands register here)
   outliers,
+  crawl,
 ];
 
 export function registerCommands(program: Command, action: Action): void {

@@ -1,0 +1,40 @@
+// The typed definition every site adapter exports: { name, hosts, pathPrefix?, configSchema, create }.
+// create(config) returns the adapter, whose extract(page) turns one fetched page into products (ListingSnapshot
+// fields without fetch metadata), livestream samples, and links to follow. In: a parsed page. Out: products.
+import type { CheerioAPI } from 'cheerio';
+import type { z } from 'zod';
+import type { ExtractedProduct } from '../extract/product.ts';
+
+export interface AdapterPage {
+  url: string;
+  html: string;
+  $: CheerioAPI;
+}
+
+export interface PageLinks {
+  /** Product pages to fetch next. */
+  products: string[];
+  /** Category / search / pagination pages to fetch next. */
+  lists: string[];
+}
+
+export interface SiteAdapter {
+  readonly name: string;
+  /** Products on the page (empty for list pages). */
+  extract(page: AdapterPage): ExtractedProduct[];
+  /** Links worth following from this page. */
+  links(page: AdapterPage): PageLinks;
+  /** Whether the page needs a browser (its content is rendered by scripts). */
+  needsBrowser(url: string): boolean;
+}
+
+export interface AdapterDefinition<C extends z.ZodType = z.ZodType> {
+  /** snake_case platform id, also the ListingSnapshot platform. */
+  readonly name: string;
+  /** Host names (exact, or '*.example.com') this adapter handles. */
+  readonly hosts: readonly string[];
+  /** Optional path prefix when several platforms share a host (the demo marketplace serves all four on one). */
+  readonly pathPrefix?: string;
+  readonly configSchema: C;
+  create(config: z.infer<C>): SiteAdapter;
+}
