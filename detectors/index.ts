@@ -4,12 +4,14 @@
 // In: nothing. Out: DETECTORS, detectorsConfigSchema, createDetectors().
 import { z } from 'zod';
 import { certificateMismatch } from './certificate-mismatch.ts';
+import { recallMatch } from './recall-match.ts';
 import type { DetectFn, DetectorDefinition, DetectorDeps } from './types.ts';
 
 /** Name -> definition. Keep sorted by name. */
 export const DETECTORS: Readonly<Record<string, DetectorDefinition>> = Object.freeze(
   byName([
     certificateMismatch as DetectorDefinition,
+    recallMatch as DetectorDefinition,
   ]),
 );
 

@@ -14,10 +14,13 @@ export function modelKey(raw: string): string {
     .replace(/[^\p{L}\p{N}*?]/gu, '');
 }
 
-/** A model key worth matching on its own: at least 2 characters with a letter-or-digit mix, or 4+ digits. */
+/**
+ * A model key specific enough to match on its own: 4+ characters mixing letters and digits, or 5+ digits.
+ * 'A1', 'X5', 'S10' name different products across brands and lines: they need brand and title too.
+ */
 export function isSpecificModel(key: string): boolean {
-  if (key.length < 2) return false;
-  if (/^\d+$/.test(key)) return key.length >= 4;
+  if (key.length < 4) return false;
+  if (/^\d+$/.test(key)) return key.length >= 5;
   if (/^\p{L}+$/u.test(key)) return key.length >= 4 && /[A-Z]/.test(key) && /\d/.test(key);
   return true;
 }

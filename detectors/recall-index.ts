@@ -237,6 +237,9 @@ export function createRecallIndex(): RecallIndex {
       }
     }
     const brand = brandRelation(f, e, q);
+    // The listing names a model of the same line that is not the recalled one ('A15' vs recall 'A1'):
+    // same brand and similar title must not make it a match.
+    const conflict = !model && e.models.length > 0 && modelConflict(f, q, e);
     const matched: string[] = [];
     let s = 0;
     if (gtin) {
@@ -256,7 +259,7 @@ export function createRecallIndex(): RecallIndex {
       } else model = undefined;
     }
     if (brand.ok) matched.push('brand');
-    if (!gtin && !model) {
+    if (!gtin && !model && !conflict) {
       if (brand.ok && sim >= o.brandTitleMin) s = 0.45 + 0.5 * sim;
       else if (brand.ok !== false && sim >= o.titleOnlyMin) s = 0.3 + 0.6 * sim;
     }
@@ -273,6 +276,15 @@ export function createRecallIndex(): RecallIndex {
         title_similarity: Math.round(sim * 1000) / 1000,
       },
     };
+  }
+
+  function modelConflict(f: Features, q: RecallQuery, e: Entry): boolean {
+    if (q.model?.trim() && modelKey(q.model)) return true;
+    const lead = (k: string) => /^\p{L}+/u.exec(k)?.[0] ?? '';
+    return f.models.some((m) => {
+      const l = lead(m.key);
+      return l !== '' && e.models.some((rm) => lead(rm.key) === l);
+    });
   }
 
   function candidates(f: Features, o: RecallMatchOptions): Set<string> {

@@ -1,0 +1,56 @@
+// Detector `recall_match`: a listing (or the product card of a livestream) that sells a recalled product.
+// In: the snapshot's title, brand, model, GTIN; the recalls view with its inverted index
+// (detectors/recall-index.ts). Out: one finding `recalled_product` per matching recall (evidence_key =
+// recall_id), explaining which fields matched (gtin / model / brand / title), the values and the title
+// similarity, and what the recall says (defect, hazard, notice id, date).
+import { z } from 'zod';
+import type { Severity } from '../pipeline/contracts/index.ts';
+import { DEFAULT_MATCH_OPTIONS } from './recall-index.ts';
+import { defineDetector, type DetectorFinding, type RecallQuery } from './types.ts';
+
+const configSchema = z.strictObject({
+  /** Minimum match score (0..1) for a finding. @default 0.6 */
+  minScore: z.number().min(0).max(1).default(DEFAULT_MATCH_OPTIONS.minScore),
+  /** Title-only matches need at least this cosine similarity. @default 0.8 */
+  titleOnlyMin: z.number().min(0).max(1).default(DEFAULT_MATCH_OPTIONS.titleOnlyMin),
+  /** Most findings per snapshot (best first). @default 3 */
+  maxFindings: z.number().int().min(1).max(100).default(3),
+});
+
+export const recallMatch = defineDetector({
+  name: 'recall_match',
+  description: 'Listings and livestream products that match a recall notice (GTIN, model, brand aliases, title similarity)',
+  subjects: ['listing', 'livestream'],
+  configSchema,
+  rules: ['recalled_product'],
+  create(config) {
+    return (subject, refs) => {
+      if (refs.recalls.size === 0) return [];
+      let query: RecallQuery;
+      if (subject.kind === 'listing') {
+        const l = subject.snapshot;
+        query = { title: l.title, brand: l.brand, model: l.model, gtin: l.gtin };
+      } else {
+        const p = subject.snapshot.product;
+        if (!p) return [];
+        query = { title: p.title, brand: p.brand || null, model: p.model, gtin: null };
+      }
+      const matches = refs.recalls.match(query, { minScore: config.minScore, titleOnlyMin: config.titleOnlyMin }).slice(0, config.maxFindings);
+      return matches.map((m): DetectorFinding => {
+        const r = m.recall;
+        const severity: Severity = m.score >= 0.9 ? 'high' : m.score >= 0.75 ? 'medium' : 'low';
+        return {
+          rule_id: 'recalled_product',
+          score: m.score,
+          severity,
+          summary: `matches recall ${r.recall_id} (${r.brand} ${r.product_name}) on ${m.matched_on.join(', ')}`,
+          evidence_key: r.recall_id,
+          evidence: {
+            observed: JSON.parse(JSON.stringify({ title: query.title, brand: query.brand ?? null, model: query.model ?? null, gtin: query.gtin ?? null, matched_on: m.matched_on, match: m.explain })),
+            reference: { recall_id: r.recall_id, published_on: r.published_on, brand: r.brand, product_name: r.product_name, models: r.models.slice(0, 50), defect: r.defect, hazard: r.hazard, jurisdiction: r.jurisdiction, url: r.url },
+          },
+        };
+      });
+    };
+  },
+});

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { createRecallIndex, modelCandidates, splitModels, titleTokens } from '../../detectors/recall-index.ts';
+import { compareModels, modelKey } from '../../detectors/model-number.ts';
+import { recallMatch } from '../../detectors/recall-match.ts';
+import type { RecallQuery } from '../../detectors/types.ts';
+import { silentLogger } from '../../pipeline/logger.ts';
+import { listing, recall, refs } from './support/fixtures.ts';
+
+describe('model keys', () => {
+  it.each([
+    ['KFR-35GW/BP3DN8Y', 'KFR35GWBP3DN8Y'],
+    ['ｋｆｒ－３５ｇｗ', 'KFR35GW'],
+    ['A1 (白色)', 'A1'],
+    ['pac 20', 'PAC20'],
+    ['FS40-13C【2024款】', 'FS4013C'],
+  ])('%j -> %s', (raw, key) => expect(modelKey(raw)).toBe(key));
+
+  it.each<[string, string, string | null]>([
+    ['PAC20', 'pac-20', 'exact'],
+    ['FS40-13CW', 'FS40-13C', null], // letter after letter: another word, not a variant
+    ['FS40-13W', 'FS40-13', 'suffix_variant'],
+    ['A15', 'A1', null],
+    ['A1B', 'A1', null], // 'A1' is too short to carry variants
+    ['XYZ-100', 'XYZ-1**', 'pattern'],
+    ['KFR-35GW/BP3', 'KFR-35GW/*', 'pattern'],
+    ['KFR-26GW/BP3', 'KFR-35GW/*', null],
+  ])('%s vs %s -> %s', (a, b, rel) => expect(compareModels(a, b)).toBe(rel));
+});
+
+describe('text features', () => {
+  it('tokenises words and CJK bigrams', () => {
+    expect(titleTokens('罗马仕 移动电源 PAC20 for iPhone')).toEqual(['罗马', '马仕', '移动', '动电', '电源', 'pac20', 'iphone']);
+  });
+  it('pulls model-like runs from titles, not barcodes', () => {
+    expect(modelCandidates('罗马仕 PAC20 20000mAh 6901234567892')).toEqual(['PAC20', '20000MAH']);
+  });
+  it('splits a models field listing several', () => {
+    expect(splitModels(['A1, A2、B3 及 C4', 'KFR-35GW/BP3'])).toEqual(['A1', 'A2', 'B3', 'C4', 'KFR-35GW/BP3']);
+  });
+});
+
+describe('recall index', () => {
+  const idx = createRecallIndex();
+  idx.add(recall({ recall_id: 'R-PAC', brand: '罗马仕', product_name: '移动电源', models: ['PAC20'], gtins: ['6901234567892'] }));
+  idx.add(recall({ recall_id: 'R-A1', brand: 'Anker', product_name: 'Power bank', models: ['A1'], gtins: [] }));
+  idx.add(recall({ recall_id: 'R-UPC', brand: 'Zephyro', product_name: 'Blender bottle', models: ['ES15-BB-TA'], gtins: ['012345678905'] }));
+  idx.add(recall({ recall_id: 'R-KFR', brand: '格力', product_name: '空调', models: ['KFR-35GW/*'], gtins: [] }));
+
+  const ids = (q: RecallQuery) => idx.match(q).map((m) => m.recall.recall_id);
+
+  it.each<[string, RecallQuery, string[]]>([
+    ['GTIN field', { title: '充电宝', gtin: '6901234567892' }, ['R-PAC']],
+    ['GTIN in the title', { title: '充电宝 条码 6901234567892' }, ['R-PAC']],
+    ['UPC-12 equals EAN-13 with a leading zero', { title: 'bottle', gtin: '0012345678905' }, ['R-UPC']],
+    ['barcode substring is no match', { title: '充电宝 条码 690123456789' }, []],
+    ['model + brand (full-width, other case)', { title: '罗马仕充电宝 ｐａｃ－２０ 20000毫安', brand: null }, ['R-PAC']],
+    ['model + brand via English alias', { title: 'Romoss PAC20 power bank 20000mAh' }, ['R-PAC']],
+    ['same model, another brand: no match', { title: '品胜 PAC20 移动电源', brand: '品胜' }, []],
+    ['short model inside another token: no match', { title: 'Anker A15 power bank', brand: 'Anker' }, []],
+    ['short model with brand and a similar title', { title: 'Anker A1 power bank', brand: 'Anker' }, ['R-A1']],
+    ['short model alone is not enough', { title: 'A1 phone case' }, []],
+    ['series pattern', { title: '格力空调 KFR-35GW/BP3DN8Y 1.5匹', brand: '格力' }, ['R-KFR']],
+    ['unrelated', { title: '不锈钢保温杯 500ml' }, []],
+  ])('%s', (_n, q, expected) => expect(ids(q)).toEqual(expected));
+
+  it('explains a match', () => {
+    const [m] = idx.match({ title: 'Romoss PAC20 power bank', brand: 'ROMOSS', model: 'PAC-20' });
+    expect(m).toMatchObject({ matched_on: ['model', 'brand'], explain: { model: { listing: 'PAC-20', recall: 'PAC20' }, brand: { listing: 'ROMOSS', recall: '罗马仕' } } });
+    expect(m!.score).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('removing a recall removes its matches', () => {
+    const local = createRecallIndex();
+    local.add(recall({ recall_id: 'X', models: ['PAC20'] }));
+    expect(local.match({ title: '罗马仕 PAC20' })).toHaveLength(1);
+    local.remove('X');
+    expect(local.match({ title: '罗马仕 PAC20' })).toHaveLength(0);
+    expect(local.size).toBe(0);
+  });
+
+  it('candidate lookups do not scan every recall', () => {
+    // 20k recalls of other products: the query still finds its one recall and scores few candidates.
+    const big = createRecallIndex();
+    for (let i = 0; i < 20_000; i++) big.add(recall({ recall_id: `N${i}`, brand: `brand${i % 500}`, product_name: `widget type ${i % 97}`, models: [`ZX${i}`] }));
+    big.add(recall({ recall_id: 'T', brand: '罗马仕', product_name: '移动电源', models: ['PAC20'] }));
+    const t0 = performance.now();
+    for (let i = 0; i < 200; i++) big.match({ title: '罗马仕 PAC20 移动电源' });
+    const perQueryMs = (performance.now() - t0) / 200;
+    expect(big.match({ title: '罗马仕 PAC20 移动电源' }).map((m) => m.recall.recall_id)).toEqual(['T']);
+    expect(perQueryMs).toBeLessThan(5);
+  });
+});
+
+describe('recall_match detector', () => {
+  const run = (over: Parameters<typeof listing>[0], recalls = [recall()]) =>
+    recallMatch.create(recallMatch.configSchema.parse({}), { logger: silentLogger })({ kind: 'listing', snapshot: listing(over) }, refs({ recalls }));
+
+  it('reports a recalled product with evidence', () => {
+    const [f, ...rest] = run({ title: '罗马仕 PAC20 充电宝', brand: '罗马仕', model: 'PAC20', category: 'power_bank' });
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({ rule_id: 'recalled_product', evidence_key: 'R1', evidence: { reference: { recall_id: 'R1', defect: '电芯存在缺陷，可能起火' } } });
+  });
+  it('no recalls loaded: nothing', () => expect(run({}, [])).toEqual([]));
+  it('livestream product card', () => {
+    const fn = recallMatch.create(recallMatch.configSchema.parse({}), { logger: silentLogger });
+    const snapshot = { product: { listing_id: null, title: '罗马仕充电宝 PAC20', price: 59, currency: 'CNY', claimed_price_text: null, claimed_discount: null, ccc_numbers: [], brand: '罗马仕', model: null } } as never;
+    expect(fn({ kind: 'livestream', snapshot }, refs({ recalls: [recall()] })).map((f) => f.evidence_key)).toEqual(['R1']);
+  });
+});
