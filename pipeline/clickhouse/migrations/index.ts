@@ -6,8 +6,24 @@ import { listingSnapshots } from './0001_listing_snapshots.ts';
 import { livestreamSnapshots } from './0002_livestream_snapshots.ts';
 import { alerts } from './0003_alerts.ts';
 import { deadLetters } from './0004_dead_letters.ts';
+import { priceBaseDaily } from './0005_price_base_daily.ts';
+import { alertsDaily } from './0006_alerts_daily.ts';
+import { platformFailureRate } from './0007_platform_failure_rate.ts';
+import { livestreamRisk } from './0008_livestream_risk.ts';
+import { sellerAlertsDaily } from './0009_seller_alerts_daily.ts';
 import type { Migration } from './types.ts';
 
 export type { Migration, MigrationContext } from './types.ts';
 
-export const migrations: readonly Migration[] = [listingSnapshots, livestreamSnapshots, alerts, deadLetters];
+export const migrations: readonly Migration[] = [
+  listingSnapshots,
+  livestreamSnapshots,
+  alerts,
+  deadLetters,
+  // Aggregates (materialized views maintained by ClickHouse; docs/clickhouse.md).
+  priceBaseDaily,
+  alertsDaily,
+  platformFailureRate,
+  livestreamRisk,
+  sellerAlertsDaily,
+];
