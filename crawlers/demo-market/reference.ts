@@ -1,0 +1,147 @@
+// The reference registers that match the demo catalogue: CCC certificates (valid ones for every CCC product
+// plus expired / revoked / suspended ones the problem listings show), production licences, recall notices
+// and prohibited items. Rows satisfy the contracts in pipeline/contracts/reference.ts. Catalogue-sized (a few
+// hundred rows), built once per seed.
+// In: seed. Out: `referenceFor(seed)` with the rows and the per-product numbers listings use.
+import type { Certificate, CertificateStatus, Licence, ProhibitedItem, Recall } from '../../pipeline/contracts/reference.ts';
+import { catalogueFor, provinceAbbr, type Product } from './catalogue.ts';
+import { hashKeys, rngFor } from './rng.ts';
+import { makeUscc } from './uscc.ts';
+
+/** Registers are stamped with a fixed time so their bytes depend only on the seed. */
+export const REFERENCE_UPDATED_AT = '2026-06-01T00:00:00.000Z';
+
+const CERT_STATUSES = ['valid', 'expired', 'revoked', 'suspended'] as const satisfies readonly CertificateStatus[];
+export type CertVariant = (typeof CERT_STATUSES)[number];
+
+const STANDARDS: Record<string, string> = {
+  '01': 'GB/T 5023.3-2008', '02': 'GB/T 2099.1-2021', '07': 'GB 4706.1-2005', '12': 'GB 27887-2024',
+  '18': 'GB 4351-2023', '21': 'GB 16410-2020', '22': 'GB 6675.1-2014',
+};
+const DEFECTS: readonly [string, string][] = [
+  ['电源线与外壳连接处绝缘不足，长期使用可能破损。', '可能导致触电，存在安全隐患。'],
+  ['内部元件温升过高。', '极端情况下可能引发火灾。'],
+  ['小零件易脱落。', '儿童误吞可能导致窒息。'],
+  ['密封件老化过快，可能发生泄漏。', '可能导致燃气泄漏、中毒或爆炸。'],
+  ['标识与实际性能不符。', '可能导致使用者误用，造成伤害。'],
+];
+
+export interface Reference {
+  certificates: Certificate[];
+  licences: Licence[];
+  recalls: Recall[];
+  prohibited: ProhibitedItem[];
+  /** product_id -> certificate number per status variant (CCC products only). */
+  certNumbers: Map<string, Record<CertVariant, string>>;
+  /** product_id -> licence number (canonical, ASCII brackets). */
+  licenceNumber: Map<string, string>;
+  /** product_id -> recall id. */
+  recallId: Map<string, string>;
+}
+
+const iso = (y: number, m: number, d: number): string => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+
+/** The 16-digit number of product `p`'s certificate in status variant v: year + body 01 + code + sequence. */
+function certNumber(p: Product, year: number, v: number): string {
+  return `${year}01${p.type.ccc}${String(100000 + p.index * 10 + v).padStart(6, '0')}`;
+}
+
+/** A number with the right shape that the register never contains (sequence 9xxxxx is never issued here). */
+export function forgedCertNumber(code: string, h: number): string {
+  return `${2018 + (h % 7)}01${code}9${String(h % 100000).padStart(5, '0')}`;
+}
+
+const cache = new Map<number, Reference>();
+
+export function referenceFor(seed: number): Reference {
+  const hit = cache.get(seed);
+  if (hit) return hit;
+  const cat = catalogueFor(seed);
+  const ref: Reference = { certificates: [], licences: [], recalls: [], prohibited: [], certNumbers: new Map(), licenceNumber: new Map(), recallId: new Map() };
+  for (const p of cat.products) {
+    const r = rngFor(seed, 'ref', p.product_id);
+    const maker = p.manufacturer;
+    if (p.type.ccc) {
+      const nums = {} as Record<CertVariant, string>;
+      CERT_STATUSES.forEach((status, v) => {
+        const year = status === 'expired' ? r.range(2013, 2018) : r.range(2022, 2025);
+        const month = r.range(1, 12);
+        const day = r.range(1, 28);
+        const number = certNumber(p, year, v);
+        nums[status] = number;
+        ref.certificates.push({
+          schema_version: 1,
+          updated_at: REFERENCE_UPDATED_AT,
+          number,
+          status,
+          holder: maker.name,
+          manufacturer: maker.name,
+          factory: `${maker.name}生产基地`,
+          product_name: p.type.zh,
+          category_code: p.type.ccc as string,
+          models: [p.model],
+          standard: STANDARDS[(p.type.ccc as string).slice(0, 2)] ?? 'GB 4706.1-2005',
+          issued_on: iso(year, month, day),
+          expires_on: iso(year + 5, month, day),
+          issuer: '中国质量认证中心',
+        });
+      });
+      ref.certNumbers.set(p.product_id, nums);
+    }
+    if (p.type.licence) {
+      const core = `XK${p.type.licence.industry}-${p.type.licence.product}-${String(hashKeys(seed, 'lic', p.product_id) % 100000).padStart(5, '0')}`;
+      const number = r.chance(0.5) ? `(${provinceAbbr(maker)})${core}` : core;
+      const year = r.range(2021, 2025);
+      ref.licenceNumber.set(p.product_id, number);
+      ref.licences.push({
+        schema_version: 1,
+        updated_at: REFERENCE_UPDATED_AT,
+        number,
+        holder: maker.name,
+        product: p.type.zh,
+        issued_on: iso(year, r.range(1, 12), r.range(1, 28)),
+        expires_on: iso(year + 5, r.range(1, 12), r.range(1, 28)),
+        status: 'valid',
+      });
+    }
+    if (p.recalled) {
+      const recall_id = `SAMR-RECALL-${String(ref.recalls.length + 1).padStart(4, '0')}`;
+      const [defect, hazard] = r.pick(DEFECTS);
+      const y = r.range(2022, 2024);
+      ref.recallId.set(p.product_id, recall_id);
+      ref.recalls.push({
+        schema_version: 1,
+        updated_at: REFERENCE_UPDATED_AT,
+        recall_id,
+        published_on: iso(y + 1, r.range(1, 12), r.range(1, 28)),
+        producer: maker.name,
+        producer_credit_code: makeUscc({ region: maker.region.code, serial: hashKeys(seed, 'maker-uscc', p.brand.id) }),
+        brand: p.brand.zh,
+        product_name: p.type.zh,
+        models: [p.model],
+        gtins: [p.gtin],
+        batches: [`${y}${r.digits(4)}`, `${y}${r.digits(4)}`],
+        production_from: iso(y, 1, 1),
+        production_to: iso(y, 12, 31),
+        defect,
+        hazard,
+        jurisdiction: 'CN',
+        url: null,
+      });
+    }
+  }
+  for (const pp of cat.prohibited) {
+    ref.prohibited.push({
+      schema_version: 1,
+      updated_at: REFERENCE_UPDATED_AT,
+      item_id: pp.def.item_id,
+      name: pp.def.zh,
+      keywords: pp.def.keywords,
+      category: pp.def.group,
+      basis: pp.def.basis,
+      severity: pp.def.severity,
+    });
+  }
+  cache.set(seed, ref);
+  return ref;
+}
