@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Action } from '../action.ts';
 import { register as crawl } from './crawl.ts';
+import { register as demoMarket } from './demo-market.ts';
 import { register as outliers } from './outliers.ts';
 
 type Register = (program: Command, action: Action) => void;
@@ -10,6 +11,7 @@ const COMMANDS: Register[] = [
   // (crawler, detector, sink and export commands register here)
   outliers,
   crawl,
+  demoMarket,
 ];
 
 export function registerCommands(program: Command, action: Action): void {
