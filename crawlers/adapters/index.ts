@@ -1,10 +1,17 @@
 // Registry of site adapters: one line per platform. adapterFor(url) picks the adapter whose host (and path
 // prefix, when set) matches; pages no adapter knows go to the generic schema.org extractor.
 // An unknown adapter name in config is a validation error (see adapterNames).
+import { bigmall } from './bigmall.ts';
+import { livebuy } from './livebuy.ts';
+import { selfshop } from './selfshop.ts';
+import { spaMall } from './spa-mall.ts';
 import type { AdapterDefinition, SiteAdapter } from './types.ts';
 
 export const ADAPTERS: readonly AdapterDefinition[] = [
-  // (platform adapters are listed here, one line each)
+  bigmall as AdapterDefinition,
+  spaMall as AdapterDefinition,
+  selfshop as AdapterDefinition,
+  livebuy as AdapterDefinition,
 ];
 
 export const adapterNames: readonly string[] = ADAPTERS.map((a) => a.name);

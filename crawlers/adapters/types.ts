@@ -18,6 +18,26 @@ export interface PageLinks {
   lists: string[];
 }
 
+/** One sample of a livestream room as the page shows it now (the sampler adds seq, time and transcript delta). */
+export interface RoomSample {
+  room_id: string;
+  host: { host_id: string; name: string; seller_id: string | null };
+  viewer_count: number | null;
+  product: {
+    listing_id: string | null;
+    title: string;
+    price: number | null;
+    currency: string | null;
+    claimed_price_text: string | null;
+    claimed_discount: string | null;
+    ccc_numbers: string[];
+    brand: string;
+    model: string | null;
+  } | null;
+  /** Every transcript line currently on the page (the sampler keeps those not seen before). */
+  transcript: { at: string; text: string }[];
+}
+
 export interface SiteAdapter {
   readonly name: string;
   /** Products on the page (empty for list pages). */
@@ -26,6 +46,11 @@ export interface SiteAdapter {
   links(page: AdapterPage): PageLinks;
   /** Whether the page needs a browser (its content is rendered by scripts). */
   needsBrowser(url: string): boolean;
+  /** Livestream platforms: whether the URL is a room to sample, and the sample the page shows. */
+  isRoom?(url: string): boolean;
+  sampleRoom?(page: AdapterPage): RoomSample | null;
+  /** CSS selector that appears once a browser-rendered page is ready (waited for before reading). */
+  readySelector?(url: string): string | null;
 }
 
 export interface AdapterDefinition<C extends z.ZodType = z.ZodType> {

@@ -9,7 +9,7 @@ import type { AnyNode, Element, Text } from 'domhandler';
 import { extractCccNumbers, extractLicenceNumbers, extractScLicences, normalizeGtin } from '../normalize/identifiers.ts';
 import { normalizeCurrency, parsePrice } from '../normalize/price.ts';
 import { cleanModel, normalizeBrand } from '../normalize/product.ts';
-import { cleanText } from '../normalize/text.ts';
+import { cleanText, collapseSpace } from '../normalize/text.ts';
 import { emptyProduct, type ExtractedOffer, type ExtractedProduct } from './product.ts';
 import { allNodes, readStructuredData, typesOf, type SchemaItem } from './structured.ts';
 
@@ -41,7 +41,7 @@ function list(v: unknown): unknown[] {
 function text(v: unknown): string | null {
   for (const x of list(v)) {
     if (typeof x === 'string') {
-      const t = cleanText(x);
+      const t = collapseSpace(x);
       if (t !== '') return t;
     } else if (typeof x === 'number' && Number.isFinite(x)) {
       return String(x);

@@ -1,15 +1,17 @@
 // Brand and model normalisation. The recall matcher reuses normalizeModel() so that 'KX-2000 b',
 // 'ＫＸ２０００Ｂ' and 'kx_2000/B' compare equal. In: text as shown. Out: display-clean brand, comparable keys.
-import { cleanText, toHalfWidth } from './text.ts';
+import { cleanText, collapseSpace, toHalfWidth } from './text.ts';
 
-const BRAND_LABEL = /^(?:品牌(?:名称)?|商标|brand(?:\s*name)?)\s*[:：]?\s*/i;
+const BRAND_LABEL = /^(?:品牌(?:名称)?|商标|brand(?:\s*name)?)\s*[:：]\s*/i;
 const MODEL_LABEL = /^(?:规格型号|产品型号|型号|货号|款号|model(?:\s*(?:no\.?|number))?|mpn)\s*[:：]?\s*/i;
 
-/** Brand as it should be displayed: half-width, labels and ™/® removed, spaces collapsed. Null when empty. */
+/**
+ * Brand as shown: labels and ™/® removed, spaces collapsed, characters kept (full-width stays full-width:
+ * the page's spelling is evidence). Compare brands with brandKey(). Null when empty.
+ */
 export function normalizeBrand(text: string | null | undefined): string | null {
   if (text == null) return null;
-  // ™ and ® go before NFKC, which would spell ™ out as 'TM'.
-  const s = cleanText(text.replace(/[™®©]/g, ''))
+  const s = collapseSpace(text.replace(/[™®©]/g, ''))
     .replace(BRAND_LABEL, '')
     .replace(/\((?:R|TM)\)$/i, '')
     .replace(/\s+/g, ' ')
@@ -21,7 +23,7 @@ export function normalizeBrand(text: string | null | undefined): string | null {
 export function brandKey(text: string | null | undefined): string | null {
   const b = normalizeBrand(text);
   if (b === null) return null;
-  const k = b
+  const k = toHalfWidth(b)
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()

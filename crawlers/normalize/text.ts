@@ -16,3 +16,8 @@ export function toHalfWidth(text: string): string {
 export function cleanText(text: string): string {
   return toHalfWidth(text).replace(/\s+/g, ' ').trim();
 }
+
+/** Text as shown, only whitespace collapsed and trimmed (titles, names, addresses keep their characters). */
+export function collapseSpace(text: string): string {
+  return text.replace(/[\s\u00A0\u3000]+/g, ' ').trim();
+}

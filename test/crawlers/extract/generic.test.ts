@@ -55,7 +55,7 @@ describe('generic extractor on hand-written pages', () => {
 
   it('AggregateOffer: low bound is the price, the range is kept', () => {
     const { products } = extractGeneric(page('jsonld-aggregate.html'));
-    expect(products[0]).toMatchObject({ title: '保温杯 500ml', price: 59, currency: 'CNY', brand: 'THERMOS' });
+    expect(products[0]).toMatchObject({ title: '保温杯 500ml', price: 59, currency: 'CNY', brand: 'ＴＨＥＲＭＯＳ' });
     expect(products[0]!.offers[0]).toMatchObject({ low: 59, high: 89 });
   });
 

@@ -36,7 +36,9 @@ describe('brand', () => {
   it.each([
     ['  Midea®  ', 'Midea'],
     ['品牌：美的', '美的'],
-    ['ＭＩＤＥＡ', 'MIDEA'],
+    ['ＭＩＤＥＡ', 'ＭＩＤＥＡ'],
+    ['康宜（Kangyi）', '康宜（Kangyi）'],
+    ['Brand', 'Brand'],
     ['Brand: Philips™', 'Philips'],
     ['', null],
     [null, null],

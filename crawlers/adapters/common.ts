@@ -1,0 +1,60 @@
+// DOM helpers the demo-market adapters share: labelled table rows, the seller card, absolute links.
+// In: a cheerio document. Out: cleaned strings (null when absent).
+import type { CheerioAPI } from 'cheerio';
+import { cleanText, collapseSpace } from '../normalize/text.ts';
+import type { ExtractedSeller } from '../extract/product.ts';
+
+export function textOf($: CheerioAPI, selector: string): string | null {
+  const el = $(selector).first();
+  if (el.length === 0) return null;
+  const t = collapseSpace(el.text());
+  return t === '' ? null : t;
+}
+
+export function textsOf($: CheerioAPI, selector: string): string[] {
+  return $(selector)
+    .map((_, el) => collapseSpace($(el).text()))
+    .get()
+    .filter((t) => t !== '');
+}
+
+/** The seller card (dd.seller-id, .seller-name, .credit-code, .region-code, .seller-address), or null. */
+export function sellerCard($: CheerioAPI, scope = ''): ExtractedSeller | null {
+  const id = textOf($, `${scope} .seller-id`);
+  const name = textOf($, `${scope} .seller-name`);
+  if (id === null && name === null) return null;
+  return {
+    seller_id: id ?? name!,
+    name: name ?? id!,
+    credit_code: textOf($, `${scope} .credit-code`),
+    region_code: textOf($, `${scope} .region-code`),
+    address: textOf($, `${scope} .seller-address`),
+  };
+}
+
+/** Absolute http(s) URLs of the elements' hrefs, resolved against the page. */
+export function hrefs($: CheerioAPI, selector: string, base: string): string[] {
+  const out: string[] = [];
+  $(selector).each((_, el) => {
+    const href = $(el).attr('href');
+    if (!href) return;
+    try {
+      const u = new URL(href, base);
+      if ((u.protocol === 'http:' || u.protocol === 'https:') && !out.includes(u.href)) out.push(u.href);
+    } catch {
+      // a broken href is not a link
+    }
+  });
+  return out;
+}
+
+/** Rows of a two-column table as [label, value-cell text], labels without trailing colons. */
+export function tableRows($: CheerioAPI, selector: string): [string, string][] {
+  const rows: [string, string][] = [];
+  $(`${selector} tr`).each((_, tr) => {
+    const cells = $(tr).children('th, td');
+    if (cells.length < 2) return;
+    rows.push([cleanText($(cells[0]).text()).replace(/[:：]\s*$/, ''), collapseSpace($(cells[1]).text())]);
+  });
+  return rows;
+}
