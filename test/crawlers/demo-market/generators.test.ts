@@ -1,0 +1,223 @@
+// Pure generators of the demo marketplace: determinism, problem rates, clean-mode invariants, consistency of
+// each injected problem with the registers, livestream state over time.
+import { describe, expect, it } from 'vitest';
+import { catalogueFor } from '../../../crawlers/demo-market/catalogue.ts';
+import { LISTING_PROBLEM_KINDS, indexOfListingId, listingAt, listingIdOf, platformOf, sellerAt, type Listing } from '../../../crawlers/demo-market/listings.ts';
+import { REGIONS } from '../../../crawlers/demo-market/regions.ts';
+import { referenceFor } from '../../../crawlers/demo-market/reference.ts';
+import { ABSOLUTE_TERMS, CARD_BUCKETS, roomAt, roomCountFor, roomStateAt } from '../../../crawlers/demo-market/rooms.ts';
+import { validateUscc } from '../../../crawlers/demo-market/uscc.ts';
+
+const N = 4000;
+const regionCodes = new Set(REGIONS.map((r) => r.code));
+const all = (seed: number, opts = {}): Listing[] => Array.from({ length: N }, (_, i) => listingAt(seed, i, opts));
+
+describe('determinism', () => {
+  it('same (seed, i) gives the same listing, in any order', () => {
+    const forward = all(5).map((l) => JSON.stringify(l));
+    const backward = Array.from({ length: N }, (_, k) => JSON.stringify(listingAt(5, N - 1 - k))).reverse();
+    expect(backward).toEqual(forward);
+  });
+
+  it('a different seed gives different listings', () => {
+    const a = all(5);
+    const b = all(6);
+    const same = a.filter((l, i) => JSON.stringify(l) === JSON.stringify(b[i])).length;
+    expect(same).toBe(0);
+  });
+
+  it('listing 999999 and 10^9 are generated without the ones before', () => {
+    expect(listingAt(1, 999_999).listing_id).toBe('g999999');
+    expect(listingAt(1, 1e9).platform).toBe(platformOf(1e9));
+  });
+
+  it.each([0, 1, 2, 3, 4, 999_999, 123_456_789])('listing id of %i maps back to its index', (i) => {
+    expect(indexOfListingId(platformOf(i), listingIdOf(i))).toBe(i);
+  });
+
+  it.each([
+    ['bigmall', 'sp2'],
+    ['spa_mall', '10000002'],
+    ['selfshop', 'g4'],
+    ['bigmall', '10000002'],
+    ['selfshop', 'g01'],
+    ['spa_mall', 'sp-1'],
+  ] as const)('%s rejects id %s', (p, id) => expect(indexOfListingId(p, id)).toBeNull());
+});
+
+describe('problem injection', () => {
+  it.each([0.05, 0.2, 0.5])('share of listings with a problem is near the rate %f', (rate) => {
+    const n = all(11, { problemRate: rate }).filter((l) => l.problems.length > 0).length;
+    const sd = Math.sqrt(N * rate * (1 - rate));
+    expect(Math.abs(n - N * rate)).toBeLessThan(4 * sd);
+  });
+
+  it('every listing problem kind occurs', () => {
+    const kinds = new Set(all(11, { problemRate: 0.5 }).flatMap((l) => l.problems.map((p) => p.kind)));
+    expect([...kinds].sort()).toEqual([...LISTING_PROBLEM_KINDS].sort());
+  });
+
+  it('clean mode injects nothing, in listings and rooms', () => {
+    expect(all(11, { clean: true, problemRate: 1 }).filter((l) => l.problems.length).length).toBe(0);
+    for (let r = 0; r < 200; r++) expect(roomAt(11, r, { clean: true, problemRate: 1 }).problems).toEqual([]);
+  });
+
+  it('problems are consistent with the registers', () => {
+    const ref = referenceFor(11);
+    const cert = new Map(ref.certificates.map((c) => [c.number, c]));
+    const recalls = new Map(ref.recalls.map((r) => [r.recall_id, r]));
+    const prohibited = new Set(ref.prohibited.map((p) => p.item_id));
+    const cat = catalogueFor(11);
+    const byId = new Map(cat.products.map((p) => [p.product_id, p]));
+    for (const l of all(11, { problemRate: 0.6 })) {
+      for (const p of l.problems) {
+        const d = p.detail as Record<string, unknown>;
+        switch (p.kind) {
+          case 'price_far_below':
+            expect(l.price / l.reference_median).toBeLessThan(0.4);
+            break;
+          case 'price_low':
+            expect(l.price / l.reference_median).toBeGreaterThanOrEqual(0.5);
+            expect(l.price / l.reference_median).toBeLessThan(0.75);
+            break;
+          case 'ccc_forged':
+            expect(cert.has(d.number as string)).toBe(false);
+            expect(l.ccc_numbers).toEqual([d.number]);
+            expect(d.number).toMatch(/^\d{16}$/);
+            break;
+          case 'ccc_expired':
+          case 'ccc_revoked':
+          case 'ccc_suspended':
+            expect(cert.get(d.number as string)?.status).toBe(p.kind.slice(4));
+            break;
+          case 'ccc_out_of_scope': {
+            const c = cert.get(d.number as string);
+            expect(c?.status).toBe('valid');
+            expect(c?.category_code).not.toBe(byId.get(l.product_id)?.type.ccc);
+            break;
+          }
+          case 'ccc_missing':
+            expect(l.ccc_numbers).toEqual([]);
+            expect(byId.get(l.product_id)?.type.ccc).toMatch(/^\d{4}$/);
+            break;
+          case 'recalled_model': {
+            const r = recalls.get(d.recall_id as string);
+            expect(r?.models).toContain(l.model_canonical);
+            const squash = (s: string) => s.normalize('NFKC').toUpperCase().replace(/[^0-9A-Z]/g, '');
+            expect(squash(l.model)).toContain(squash(l.model_canonical));
+            break;
+          }
+          case 'prohibited_item':
+            expect(prohibited.has(d.item_id as string)).toBe(true);
+            expect(l.title).toContain(d.keyword as string);
+            break;
+          case 'three_no':
+            expect(l.producer.name === null || l.producer.address === null).toBe(true);
+            break;
+          default:
+            throw new Error(`unexpected kind ${p.kind}`);
+        }
+      }
+    }
+  });
+
+  it('clean listings are inside the reasonable range and show a valid, in-scope, registered certificate', () => {
+    const ref = referenceFor(12);
+    const cert = new Map(ref.certificates.map((c) => [c.number, c]));
+    const recalled = new Set(ref.recalls.flatMap((r) => r.models));
+    const byId = new Map(catalogueFor(12).products.map((p) => [p.product_id, p]));
+    for (const l of all(12, { clean: true })) {
+      const p = byId.get(l.product_id);
+      expect(p, l.product_id).toBeDefined();
+      expect(l.price).toBeGreaterThanOrEqual(p!.min);
+      expect(l.price).toBeLessThanOrEqual(p!.max);
+      expect(recalled.has(l.model)).toBe(false);
+      expect(l.producer.name).not.toBeNull();
+      expect(l.producer.address).not.toBeNull();
+      if (p!.type.ccc) {
+        expect(l.ccc_numbers).toHaveLength(1);
+        const c = cert.get(l.ccc_numbers[0]!);
+        expect(c).toMatchObject({ status: 'valid', category_code: p!.type.ccc });
+        expect(c!.models).toContain(l.model);
+      } else expect(l.ccc_numbers).toEqual([]);
+    }
+  });
+});
+
+describe('sellers', () => {
+  it('every seller has a valid credit code whose region is its real GB/T 2260 region', () => {
+    for (let j = 0; j < 5000; j++) {
+      const s = sellerAt(3, j);
+      const v = validateUscc(s.credit_code);
+      expect(v, s.credit_code).toMatchObject({ ok: true, region: s.region_code });
+      expect(regionCodes.has(s.region_code)).toBe(true);
+      expect(s.address.length).toBeGreaterThan(6);
+    }
+  });
+});
+
+describe('livestream rooms', () => {
+  const BUCKET = 3000;
+  const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+  it('room count follows the listing count', () => {
+    expect(roomCountFor(100)).toBe(2);
+    expect(roomCountFor(300)).toBe(6);
+    expect(roomCountFor(1_000_000)).toBe(20_000);
+    expect(roomCountFor(3)).toBe(0);
+  });
+
+  it('state is a pure function of (seed, room, bucket)', () => {
+    expect(roomStateAt(4, 1, t0 + 10)).toEqual({ ...roomStateAt(4, 1, t0 + 10) });
+    const a = roomStateAt(4, 1, t0 + 2 * BUCKET + 2999);
+    const b = roomStateAt(4, 1, t0 + 2 * BUCKET + 2999);
+    expect(a).toEqual(b);
+  });
+
+  it('viewers and transcript change every bucket; the product card every CARD_BUCKETS buckets', () => {
+    const states = Array.from({ length: 12 }, (_, k) => roomStateAt(4, 0, t0 + k * BUCKET + 2999));
+    for (let k = 1; k < states.length; k++) {
+      expect(states[k]!.transcript.at(-1)).not.toEqual(states[k - 1]!.transcript.at(-1));
+    }
+    const viewers = new Set(states.map((s) => s.viewer_count));
+    expect(viewers.size).toBeGreaterThan(6);
+    const cards = states.map((s) => s.card.listing_id);
+    const changes = cards.filter((c, k) => k > 0 && c !== cards[k - 1]).length;
+    expect(changes).toBe(Math.floor(12 / CARD_BUCKETS) - (states[0]!.bucket % CARD_BUCKETS === 0 ? 1 : 0));
+    // A sampler polling every bucket for 3 samples sees at least two product cards.
+    for (let start = 0; start < 8; start++) {
+      expect(new Set(cards.slice(start, start + 3)).size).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('transcript never holds lines from the future', () => {
+    for (let k = 0; k < 30; k++) {
+      const t = t0 + k * 137;
+      for (const line of roomStateAt(4, 0, t).transcript) expect(Date.parse(line.at)).toBeLessThanOrEqual(t);
+    }
+  });
+
+  it('claiming rooms say an absolute term in every bucket; clean rooms never', () => {
+    const terms = ABSOLUTE_TERMS.map((a) => a.term);
+    let claimRooms = 0;
+    let mismatchRooms = 0;
+    for (let r = 0; r < 100; r++) {
+      const room = roomAt(8, r, { problemRate: 0.5 });
+      const kinds = room.problems.map((p) => p.kind);
+      for (let k = 0; k < 5; k++) {
+        const s = roomStateAt(8, room, t0 + k * BUCKET + 2999);
+        const said = s.transcript.filter((l) => terms.some((t) => l.text.includes(t)));
+        if (kinds.includes('absolute_claim')) expect(said.length).toBeGreaterThan(0);
+        else expect(said).toEqual([]);
+        const c = s.card;
+        if (kinds.includes('room_price_mismatch')) expect(c.room_price).not.toBe(c.listing_price);
+        else expect(c.room_price).toBe(c.listing_price);
+        expect(c.listing_price).toBe(listingAt(8, c.listing_index, { problemRate: 0.5 }).price);
+      }
+      if (kinds.includes('absolute_claim')) claimRooms++;
+      if (kinds.includes('room_price_mismatch')) mismatchRooms++;
+    }
+    expect(claimRooms).toBeGreaterThan(10);
+    expect(mismatchRooms).toBeGreaterThan(10);
+  });
+});
