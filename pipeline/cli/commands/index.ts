@@ -4,12 +4,14 @@ import type { Action } from '../action.ts';
 import { register as crawl } from './crawl.ts';
 import { register as demoMarket } from './demo-market.ts';
 import { register as outliers } from './outliers.ts';
+import { register as reference } from './reference.ts';
 
 type Register = (program: Command, action: Action) => void;
 
 const COMMANDS: Register[] = [
   // (crawler, detector, sink and export commands register here)
   outliers,
+  reference,
   crawl,
   demoMarket,
 ];
