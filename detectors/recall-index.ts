@@ -57,9 +57,13 @@ export function titleTokens(text: string): string[] {
 export function modelCandidates(text: string): string[] {
   const s = halfWidth(text);
   const out = new Set<string>();
-  for (const m of s.matchAll(/[A-Za-z0-9](?:[A-Za-z0-9]|[-_/.](?=[A-Za-z0-9]))*/g)) {
-    const run = m[0];
+  const runs = [...s.matchAll(/[A-Za-z0-9](?:[A-Za-z0-9]|[-_/.](?=[A-Za-z0-9]))*/g)];
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i]![0];
     const parts = [run, ...run.split('/')];
+    // 'ns af5dss2', 'KFR 35GW': a short letter prefix written apart from the rest of the model.
+    const next = runs[i + 1];
+    if (next && /^[A-Za-z]{1,4}$/.test(run) && /\d/.test(next[0]) && next.index === runs[i]!.index! + run.length + 1) parts.push(run + next[0]);
     for (const p of parts) {
       const key = modelKey(p);
       if (/\d/.test(key) && /[A-Z]/.test(key) && key.length >= 2) out.add(key);

@@ -42,11 +42,15 @@ const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : text(
 export function modelsFromText(raw: string): string[] {
   const s = halfWidth(raw);
   const out = new Set<string>();
-  const re = /\b(?:model|item|style|sku|part)s?\s*(?:numbers?|nos?\.?|#)?\s*(?:is|are|include|includes)?\s*[:#]?\s*((?:[A-Z0-9][A-Za-z0-9\-/.]*[A-Za-z0-9]|[A-Z0-9])(?:\s*(?:,|;|\band\b|\bor\b|&)\s*(?:[A-Z0-9][A-Za-z0-9\-/.]*[A-Za-z0-9]))*)/gi;
+  const sep = String.raw`\s*(?:,\s*(?:and|or)\b|,|;|\band\b|\bor\b|&)\s*`;
+  const item = String.raw`[A-Z0-9][A-Za-z0-9\-/.]*[A-Za-z0-9]`;
+  const re = new RegExp(String.raw`\b(?:model|item|style|sku|part)s?\s*(?:numbers?|nos?\.?|#)?\s*(?:is|are|include|includes|starting with|beginning with)?\s*[:#]?\s*(${item}(?:${sep}${item})*)`, 'gi');
   for (const m of s.matchAll(re)) {
-    for (const part of m[1]!.split(/\s*(?:,|;|\band\b|\bor\b|&)\s*/i)) {
+    // 'model numbers starting with FAB38U': a series, matched as the pattern 'FAB38U*'.
+    const series = /starting with|beginning with/i.test(m[0]);
+    for (const part of m[1]!.split(new RegExp(sep, 'i'))) {
       const t = part.replace(/[.]$/, '');
-      if (/\d/.test(t) && t.length >= 2 && !/^\d{8,14}$/.test(t)) out.add(t);
+      if (/\d/.test(t) && t.length >= 2 && !/^\d{8,14}$/.test(t)) out.add(series ? `${t}*` : t);
     }
   }
   return [...out];
@@ -76,7 +80,8 @@ export function looseRecall(rec: Record<string, unknown>): Loose<Recall> {
       published_on: /^\d{4}-\d{2}-\d{2}/.test(date) ? date.slice(0, 10) : '1970-01-01',
       producer: text(pick(rec, ALIASES.brand)) || '-',
       producer_credit_code: null,
-      brand: text(pick(rec, ['brand', 'brandname'])) || text(pick(rec, ALIASES.brand)),
+      // A manufacturer column often reads 'Secop GmbH, of Germany (compressors); ...': the first name is the brand.
+      brand: text(pick(rec, ['brand', 'brandname'])) || (text(pick(rec, ALIASES.brand)).split(/[,;(]|\bof\b/)[0] ?? '').trim(),
       product_name: title,
       models,
       gtins: [...new Set(gtins)],
