@@ -4,14 +4,22 @@
 // In: nothing. Out: DETECTORS, detectorsConfigSchema, createDetectors().
 import { z } from 'zod';
 import { certificateMismatch } from './certificate-mismatch.ts';
+import { livestreamRisk } from './livestream-risk.ts';
+import { priceAnomaly } from './price-anomaly.ts';
+import { prohibitedItemDetector } from './prohibited.ts';
 import { recallMatch } from './recall-match.ts';
+import { threeNo } from './three-no.ts';
 import type { DetectFn, DetectorDefinition, DetectorDeps } from './types.ts';
 
 /** Name -> definition. Keep sorted by name. */
 export const DETECTORS: Readonly<Record<string, DetectorDefinition>> = Object.freeze(
   byName([
     certificateMismatch as DetectorDefinition,
+    livestreamRisk as DetectorDefinition,
+    priceAnomaly as DetectorDefinition,
+    prohibitedItemDetector as DetectorDefinition,
     recallMatch as DetectorDefinition,
+    threeNo as DetectorDefinition,
   ]),
 );
 
