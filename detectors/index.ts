@@ -44,7 +44,19 @@ export function detectorsConfigSchema(defs: Readonly<Record<string, DetectorDefi
   return z.strictObject(shape);
 }
 
-export type DetectorsConfig = Record<string, { enabled: boolean } & Record<string, unknown>>;
+/** config.detect: which detectors run with which settings, and how the stage waits for reference data. */
+export const detectConfigSchema = z.strictObject({
+  /** Per detector: { enabled, ...settings }. Unknown detector names are rejected. @default all enabled with defaults */
+  detectors: detectorsConfigSchema().prefault({}),
+  /** Wait until the reference views hold what the reference topics held at start before consuming. @default true */
+  waitForReference: z.boolean().default(true),
+  /** Give up waiting (and consume anyway, with a warning) after this long, ms. @default 300000 */
+  referenceReadyTimeoutMs: z.number().int().min(0).default(300_000),
+});
+export type DetectConfig = z.infer<typeof detectConfigSchema>;
+
+/** Parsed (or raw) config.detect.detectors: name -> { enabled?, ...settings }. */
+export type DetectorsConfig = Readonly<Record<string, unknown>>;
 
 export interface RunnableDetector {
   readonly name: string;
@@ -58,9 +70,8 @@ export function createDetectors(config: DetectorsConfig, deps: DetectorDeps, def
   if (unknown.length) throw new Error(`unknown detector(s) ${unknown.join(', ')}; known: ${Object.keys(defs).join(', ') || '(none)'}`);
   const out: RunnableDetector[] = [];
   for (const [name, definition] of Object.entries(defs)) {
-    const raw = config[name] ?? { enabled: true };
-    if (!raw.enabled) continue;
-    const { enabled: _enabled, ...settings } = definition.configSchema.extend({ enabled: z.boolean().default(true) }).parse(raw);
+    const { enabled, ...settings } = definition.configSchema.extend({ enabled: z.boolean().default(true) }).strict().parse(config[name] ?? {}) as { enabled: boolean } & Record<string, unknown>;
+    if (!enabled) continue;
     out.push({ name, definition, run: definition.create(settings, { ...deps, logger: deps.logger.child({ component: 'detector', name }) }) });
   }
   return out;

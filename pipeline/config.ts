@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { detectConfigSchema } from '../detectors/index.ts';
 import { sinkConfigSchema } from '../sinks/clickhouse/config.ts';
 
 const port = z.number().int().min(1).max(65535);
@@ -81,6 +82,7 @@ export const configSchema = z.strictObject({
   infra: infraConfigSchema.prefault({}),
   runtime: runtimeConfigSchema.prefault({}),
   log: logConfigSchema.prefault({}),
+  detect: detectConfigSchema.prefault({}),
   /** Sinks (sinks/): batching of the ClickHouse sink. */
   sink: sinkConfigSchema.prefault({}),
 });

@@ -8,6 +8,7 @@ import { createKafka, type KafkaHandle } from './kafka.ts';
 import type { Logger } from './logger.ts';
 import { startMetricsServer } from './runtime/metrics-server.ts';
 import { createStage, stopOnSignals, type Stage, type StageDefinition } from './runtime/stage.ts';
+import { createDetectStage } from './stages/detect.ts';
 import { createIngestStage } from './stages/ingest.ts';
 
 type StageFactory = (config: Config, logger: Logger) => StageDefinition;
@@ -15,6 +16,7 @@ type StageFactory = (config: Config, logger: Logger) => StageDefinition;
 /** Stage registry: name -> factory. An unknown name is an error listing the known ones. */
 export const STAGES: Record<string, StageFactory> = {
   ingest: () => createIngestStage() as StageDefinition,
+  detect: (config, logger) => createDetectStage(config, logger),
   sink_clickhouse: (config, logger) => createClickHouseSinkStage(config, logger) as StageDefinition,
 };
 

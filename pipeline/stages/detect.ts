@@ -1,0 +1,147 @@
+// Stage `detect`: runs the configured detectors (detectors/index.ts) on every listing and livestream
+// snapshot, against in-memory reference views built from the compacted reference topics (certificates,
+// licences, recalls, prohibited; detectors/reference/follow.ts), and publishes one Alert per finding on the
+// alerts topic, keyed by the deterministic alert_id.
+// In: topics.listings, topics.livestreams (validated by the runtime). Out: topics.alerts.
+// Before consuming, start() waits until the views hold what the reference topics held at start
+// (config.detect.waitForReference), so a restart does not briefly call every certificate forged.
+// Determinism: alert_id = alertId(subject, detector, rule, evidence_key) and created_at = the snapshot's
+// fetched_at, so replaying a topic produces byte-identical alerts (ReplacingMergeTree keeps one).
+// A detector that throws is a bug in that detector: the error is counted (errors{type=detector_<name>}) and
+// logged, and the other detectors' findings for the snapshot still go out.
+import type { Config } from '../config.ts';
+import { Alert, alertId, subjectKey, type ListingSnapshot, type LivestreamSnapshot } from '../contracts/index.ts';
+import { createDetectors, type RunnableDetector } from '../../detectors/index.ts';
+import { followReferenceTopics, type ReferenceFollower } from '../../detectors/reference/follow.ts';
+import { createReferenceViews, type ReferenceViews } from '../../detectors/reference/views.ts';
+import type { DetectorFinding, Subject } from '../../detectors/types.ts';
+import { createKafka, type KafkaHandle } from '../kafka.ts';
+import type { Logger } from '../logger.ts';
+import { ok, type OutputMessage, type StepResult } from '../runtime/result.ts';
+import type { StageContext, StageDefinition } from '../runtime/stage.ts';
+import { topicName, topics } from '../topics.ts';
+
+export interface DetectStageDeps {
+  /** Reference views to use instead of following the topics (tests, benchmarks, batch tools). */
+  views?: ReferenceViews;
+  kafka?: KafkaHandle;
+}
+
+/** The alerts for one subject: pure given the detectors and the views (used by the stage and by evals). */
+export function alertsFor(subject: Subject, detectors: readonly RunnableDetector[], views: ReferenceViews, onError?: (detector: string, err: unknown) => void): Alert[] {
+  const out: Alert[] = [];
+  const base = subject.kind === 'listing' ? listingBase(subject.snapshot) : livestreamBase(subject.snapshot);
+  const subjectId = subject.kind === 'listing' ? subject.snapshot.listing_id : subject.snapshot.room_id;
+  const key = subjectKey(subject.kind, subject.snapshot.platform, subjectId);
+  for (const d of detectors) {
+    if (!d.definition.subjects.includes(subject.kind)) continue;
+    let findings: DetectorFinding[];
+    try {
+      findings = d.run(subject, views.view);
+    } catch (err) {
+      onError?.(d.name, err);
+      continue;
+    }
+    for (const f of findings) {
+      const { evidence_key, ...finding } = f;
+      out.push({ ...base, alert_id: alertId(key, d.name, f.rule_id, evidence_key), detector: d.name, ...finding });
+    }
+  }
+  return out;
+}
+
+type AlertBase = Omit<Alert, 'alert_id' | 'detector' | 'rule_id' | 'score' | 'severity' | 'summary' | 'evidence'>;
+
+function listingBase(l: ListingSnapshot): AlertBase {
+  return {
+    schema_version: 1,
+    created_at: l.fetched_at,
+    subject_kind: 'listing',
+    subject_id: l.listing_id,
+    snapshot_id: l.snapshot_id,
+    url: l.url,
+    content_hash: l.content_hash,
+    fetched_at: l.fetched_at,
+    platform: l.platform,
+    seller_id: l.seller.seller_id,
+    seller_credit_code: l.seller.credit_code,
+    region_code: l.seller.region_code,
+    category: l.category,
+  };
+}
+
+function livestreamBase(s: LivestreamSnapshot): AlertBase {
+  return {
+    schema_version: 1,
+    created_at: s.fetched_at,
+    subject_kind: 'livestream',
+    subject_id: s.room_id,
+    snapshot_id: s.snapshot_id,
+    url: s.url,
+    content_hash: s.content_hash,
+    fetched_at: s.fetched_at,
+    platform: s.platform,
+    seller_id: s.host.seller_id ?? s.host.host_id,
+    seller_credit_code: null,
+    region_code: null,
+    category: null,
+  };
+}
+
+export function createDetectStage(config: Config, logger: Logger, deps: DetectStageDeps = {}): StageDefinition {
+  const log = logger.child({ component: 'stage', name: 'detect' });
+  const views = deps.views ?? createReferenceViews();
+  const detectors = createDetectors(config.detect.detectors, { logger: log });
+  const listingsTopic = topicName(topics.listings, config.kafka.topicSuffix);
+  let follower: ReferenceFollower | undefined;
+  let metrics: StageContext['metrics'] | undefined;
+  const lastErrorLog = new Map<string, number>();
+
+  const onError = (detector: string, err: unknown) => {
+    metrics?.count(metrics.errors, `detector_${detector}`);
+    const now = Date.now();
+    if (now - (lastErrorLog.get(detector) ?? 0) > 10_000) {
+      lastErrorLog.set(detector, now);
+      log.error({ detector, err }, 'detector threw; its findings for this snapshot are skipped (bug)');
+    }
+  };
+
+  return {
+    name: 'detect',
+    inputs: [topics.listings, topics.livestreams],
+    async start(ctx) {
+      metrics = ctx.metrics;
+      log.info({ detectors: detectors.map((d) => d.name) }, 'detectors');
+      if (deps.views) return;
+      const kafka = deps.kafka ?? createKafka(config.kafka, logger);
+      follower = await followReferenceTopics(kafka, views, logger);
+      if (config.detect.waitForReference) {
+        const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), config.detect.referenceReadyTimeoutMs).unref());
+        if ((await Promise.race([follower.ready.then(() => 'ready' as const), timeout])) === 'timeout') {
+          log.warn('reference views not caught up within referenceReadyTimeoutMs; detecting with what is loaded');
+        }
+      }
+    },
+    handle(batch): StepResult[] {
+      const isListing = batch[0]?.topic === listingsTopic;
+      return batch.map((m) => {
+        const subject: Subject = isListing ? { kind: 'listing', snapshot: m.value as ListingSnapshot } : { kind: 'livestream', snapshot: m.value as LivestreamSnapshot };
+        const outputs: OutputMessage[] = [];
+        for (const a of alertsFor(subject, detectors, views, onError)) {
+          // Detectors are ours, but their text comes from pages: a finding that breaks the wire contract
+          // (too long, bad field) must not reach the sink; count it as that detector's error.
+          const parsed = Alert.safeParse(a);
+          if (!parsed.success) {
+            onError(a.detector, new Error(`invalid alert from ${a.detector}/${a.rule_id}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`));
+            continue;
+          }
+          outputs.push({ topic: topics.alerts, key: a.alert_id, value: a });
+        }
+        return ok(outputs);
+      });
+    },
+    async stop() {
+      await follower?.stop();
+    },
+  };
+}
