@@ -43,31 +43,45 @@ export interface Rng {
   digits(n: number): string;
 }
 
-/** mulberry32 stream seeded by the hash of the keys. */
-export function rngFor(...keys: (number | string)[]): Rng {
-  let state = hashKeys(...keys);
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
+/**
+ * mulberry32 stream seeded by the hash of the keys. A class rather than closures: generators make one per
+ * listing, and per-call closures (each wrapped by the loader's name helper) dominated the cost.
+ */
+class Mulberry implements Rng {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed;
+  }
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number): number => Math.floor(next() * n);
-  return {
-    next,
-    int,
-    range: (lo, hi) => lo + int(hi - lo + 1),
-    float: (lo, hi) => lo + next() * (hi - lo),
-    chance: (p) => next() < p,
-    pick: <T,>(items: readonly T[]): T => {
-      if (items.length === 0) throw new Error('rng.pick from an empty list');
-      return items[int(items.length)] as T;
-    },
-    digits: (n) => {
-      let s = '';
-      for (let j = 0; j < n; j++) s += String(int(10));
-      return s;
-    },
-  };
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  range(lo: number, hi: number): number {
+    return lo + this.int(hi - lo + 1);
+  }
+  float(lo: number, hi: number): number {
+    return lo + this.next() * (hi - lo);
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new Error('rng.pick from an empty list');
+    return items[this.int(items.length)] as T;
+  }
+  digits(n: number): string {
+    let s = '';
+    for (let j = 0; j < n; j++) s += String(this.int(10));
+    return s;
+  }
+}
+
+export function rngFor(...keys: (number | string)[]): Rng {
+  return new Mulberry(hashKeys(...keys));
 }
