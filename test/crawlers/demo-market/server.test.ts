@@ -348,6 +348,11 @@ describe('misbehaving endpoints and the access log', () => {
     const off = await fetch(`${market.url}/bad/redirect-offsite`, { redirect: 'manual' });
     expect(off.status).toBe(302);
     expect(new URL(off.headers.get('location') ?? '').hostname).toBe('localhost');
+    // A client that follows it reaches this same server under another Host, and the access log shows that.
+    market.accessLog.clear();
+    const followed = await fetch(`${market.url}/bad/redirect-offsite`);
+    expect(await followed.text()).toContain('off the allow-list');
+    expect(market.accessLog.offAllowList(['127.0.0.1']).map((e) => [e.host, e.path])).toEqual([[`localhost:${market.port}`, '/offsite/landing']]);
     const inside = await fetch(`${market.url}/bad/redirect-internal`, { redirect: 'manual' });
     expect(inside.headers.get('location')).toBe('/bigmall/');
   });
