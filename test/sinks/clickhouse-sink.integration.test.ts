@@ -6,7 +6,7 @@ import { createClickHouse, type ClickHouse } from '../../pipeline/clickhouse/cli
 import { quoteIdentifier } from '../../pipeline/clickhouse/escape.ts';
 import { alertFromRow, livestreamFromRow } from '../../pipeline/clickhouse/rows.ts';
 import { secrets, type Config } from '../../pipeline/config.ts';
-import { makeDeadLetter, type DeadLetter } from '../../pipeline/contracts/index.ts';
+import { ListingSnapshot, makeDeadLetter, type DeadLetter } from '../../pipeline/contracts/index.ts';
 import { ACKS_ALL, createKafka, deleteTopics, type KafkaHandle } from '../../pipeline/kafka.ts';
 import { createStage } from '../../pipeline/runtime/stage.ts';
 import { sampleListings } from '../../pipeline/sample.ts';
@@ -17,6 +17,7 @@ import { createClickHouseSinkStage } from '../../sinks/clickhouse/stage.ts';
 import { eventually, testConfig, testLogger } from '../support/env.ts';
 import { readTopic } from '../support/kafka.ts';
 import { expectStandardMetrics } from '../support/metrics.ts';
+import { HOSTILE } from '../clickhouse/helpers.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -134,5 +135,29 @@ describe('sink_clickhouse (real Kafka + ClickHouse)', () => {
     const originals = letters.map((d) => (JSON.parse(Buffer.from(d.original_base64, 'base64').toString('utf8')) as { listing_id: string }).listing_id).sort();
     expect(originals).toEqual(bad.map((l) => l.listing_id).sort());
     expect(stage.metrics.deadLettered.get('clickhouse_rejected_row')).toBe(3);
+  }, 120_000);
+
+  it('SQL-injection strings in titles land verbatim through the sink and execute nothing', async () => {
+    const { config, logger, kafka, ch } = await setup({ maxBatchSize: 7 });
+    // Canaries the hostile titles name ("'); DROP TABLE x; --").
+    await ch.command(`CREATE TABLE ${ch.table('x')} (a UInt8) ENGINE = Memory`);
+    await ch.command(`INSERT INTO ${ch.table('x')} VALUES (1)`);
+    const tablesBefore = await ch.query<{ name: string }>(`SELECT name FROM system.tables WHERE database = '${config.clickhouse.database}' ORDER BY name`);
+    const titles = [...HOSTILE, "x'); DROP TABLE listing_snapshots; --", '1; ALTER TABLE alerts DELETE WHERE 1; --', '{"a":1}\n{"b":2}'];
+    // Only titles the contract accepts reach the sink (an empty or 20k-character title is a schema dead letter).
+    const listings = sampleListings(titles.length, 23)
+      .map((l, i) => ({ ...l, title: titles[i]! }))
+      .filter((l) => ListingSnapshot.safeParse(l).success);
+    expect(listings.length).toBeGreaterThanOrEqual(titles.length - 2);
+    await publish(kafka, topics.listings, listings.map((l) => ({ key: `${l.platform}:${l.listing_id}`, value: l })));
+    const stage = createStage(createClickHouseSinkStage(config, logger), { kafka, logger, runtime: config.runtime });
+    cleanups.push(() => stage.stop());
+    await stage.start();
+    expect(await eventually(async () => stage.metrics.resolved >= listings.length, 60_000)).toBe(true);
+    const back = await ch.query<{ listing_id: string; title: string }>(`SELECT listing_id, title FROM ${ch.table('listing_snapshots')} FINAL`);
+    expect(new Map(back.map((r) => [r.listing_id, r.title]))).toEqual(new Map(listings.map((l) => [l.listing_id, l.title])));
+    expect(await ch.query(`SELECT name FROM system.tables WHERE database = '${config.clickhouse.database}' ORDER BY name`)).toEqual(tablesBefore);
+    expect(await count(ch, `SELECT count() AS n FROM ${ch.table('x')}`)).toBe(1);
+    expect(stage.metrics.deadLettered.size).toBe(0);
   }, 120_000);
 });
