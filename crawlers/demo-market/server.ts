@@ -10,7 +10,7 @@ import { badHandler } from './bad.ts';
 import { createAccessLog, type AccessLog } from './access-log.ts';
 import { writeGroundTruth } from './ground-truth.ts';
 import { indexOfListingId, listingAt, listingPath, listingTruth, type ListingOptions } from './listings.ts';
-import { bigmallCategory, bigmallHome, bigmallItem } from './platforms/bigmall.ts';
+import { bigmallCategory, bigmallHome, bigmallItem, bigmallSearch } from './platforms/bigmall.ts';
 import { page, type PageContext } from './platforms/layout.ts';
 import { liveIndex, liveRoomJson, liveRoomShell } from './platforms/livebuy.ts';
 import { selfshopItem, selfshopList } from './platforms/selfshop.ts';
@@ -134,6 +134,10 @@ export async function startDemoMarket(opts: DemoMarketOptions): Promise<DemoMark
     if (path === '/bigmall/' || path === '/bigmall') return send(req, res, 200, bigmallHome(ctx), HTML);
     if ((m = /^\/bigmall\/category\/([a-z_]{1,64})$/.exec(path))) {
       const html = bigmallCategory(m[1] as string, pageNo, ctx);
+      return html === null ? notFound(req, res) : send(req, res, 200, html, HTML);
+    }
+    if (path === '/bigmall/search') {
+      const html = bigmallSearch(query.get('q') ?? '', pageNo, ctx);
       return html === null ? notFound(req, res) : send(req, res, 200, html, HTML);
     }
     if ((m = /^\/bigmall\/item\/(\d{1,15})\.html$/.exec(path))) {

@@ -107,7 +107,15 @@ export function bigmallHome(ctx: PageContext): string {
     const n = bigmallCountInGroup(gi, ctx.listings);
     return `<li><a href="/bigmall/category/${g}?page=1">${escapeHtml(GROUP_NAMES[g].zh)} ${escapeHtml(GROUP_NAMES[g].en)}</a> <span class="count">(${n})</span></li>`;
   });
-  return page('BigMall 大商城', `<header class="site">BigMall 大商城</header>\n<h1>全部分类</h1>\n<ul class="categories">${items.join('\n')}</ul>`);
+  const hot = HOT_SEARCHES.map((q) => `<a class="hot-search" href="/bigmall/search?q=${encodeURIComponent(q)}&page=1">${escapeHtml(q)}</a>`).join(' ');
+  return page(
+    'BigMall 大商城',
+    `<header class="site">BigMall 大商城</header>
+<form action="/bigmall/search"><input name="q"><button>搜索</button></form>
+<p class="hot">热门搜索：${hot}</p>
+<h1>全部分类</h1>
+<ul class="categories">${items.join('\n')}</ul>`,
+  );
 }
 
 /** Category page, or null when the category is unknown or the page is out of range. */
@@ -133,5 +141,47 @@ export function bigmallCategory(group: string, pageNo: number, ctx: PageContext)
 ${rows.join('\n')}
 </ul>
 ${pager(`/bigmall/category/${g}?`, pageNo, pages)}`,
+  );
+}
+
+/** How many bigmall listings a search looks through (a search never scans the whole 1M catalogue). */
+export const SEARCH_SCAN_LIMIT = 20_000;
+export const HOT_SEARCHES = ['电风扇', '插线板', '童车', '燃气灶', '灭火器', 'Ange', '保鲜盒'];
+
+/** Search results: listings whose title contains q (NFKC, case-insensitive), among the first SEARCH_SCAN_LIMIT. */
+export function bigmallSearch(q: string, pageNo: number, ctx: PageContext): string | null {
+  const needle = q.normalize('NFKC').toLowerCase().trim();
+  if (!Number.isSafeInteger(pageNo) || pageNo < 1 || pageNo > 1000) return null;
+  const want = pageNo * BIGMALL_PAGE_SIZE;
+  const hits: string[] = [];
+  let more = false;
+  if (needle !== '') {
+    for (let k = 0, i = 0; k < SEARCH_SCAN_LIMIT && i < ctx.listings; k++, i = 4 * Math.floor(k / 2) + (k % 2)) {
+      const l = listingAt(ctx.seed, i, { clean: ctx.clean, problemRate: ctx.problemRate });
+      if (!l.title.normalize('NFKC').toLowerCase().includes(needle)) continue;
+      if (hits.length === want) {
+        more = true;
+        break;
+      }
+      hits.push(`<li class="product"><a class="product-link" href="${l.path}">${escapeHtml(l.title)}</a> <span class="price">${escapeHtml(l.price_text)}</span></li>`);
+    }
+  }
+  const pageHits = hits.slice((pageNo - 1) * BIGMALL_PAGE_SIZE);
+  if (pageNo > 1 && pageHits.length === 0) return null;
+  const base = `/bigmall/search?q=${encodeURIComponent(q)}&`;
+  const nav = [
+    pageNo > 1 ? `<a rel="prev" class="prev" href="${base}page=${pageNo - 1}">上一页</a>` : '',
+    `<span class="page-info">第 ${pageNo} 页</span>`,
+    more ? `<a rel="next" class="next" href="${base}page=${pageNo + 1}">下一页</a>` : '',
+  ].join(' ');
+  return page(
+    `${q} - 搜索 - BigMall`,
+    `<header class="site"><a href="/bigmall/">BigMall 大商城</a></header>
+<form action="/bigmall/search"><input name="q" value="${escapeHtml(q)}"><button>搜索</button></form>
+<h1>“${escapeHtml(q)}” 的搜索结果</h1>
+<ul class="products">
+${pageHits.join('\n')}
+</ul>
+<nav class="pagination">${nav}</nav>`,
   );
 }

@@ -252,6 +252,33 @@ describe('pages show the ground truth', () => {
     expect(found.sort()).toEqual(expected.sort());
   });
 
+  it('search pages list the bigmall listings whose title contains the query, paginated', async () => {
+    const big = await startDemoMarket({ listings: 2000, seed: SEED });
+    try {
+      for (const [q, atLeast] of [['ange', 1], ['电风扇', 1], ['电', 40]] as const) {
+        const found: string[] = [];
+        let next: string | undefined = `/bigmall/search?q=${encodeURIComponent(q)}&page=1`;
+        let pages = 0;
+        while (next) {
+          const $ = cheerio.load(await text(big.url + next));
+          found.push(...$('a.product-link').map((_, a) => $(a).attr('href')).get());
+          next = $('a[rel="next"]').attr('href');
+          pages++;
+        }
+        const expected = Array.from({ length: 2000 }, (_, i) => listingAt(SEED, i))
+          .filter((l) => l.platform === 'bigmall' && l.title.toLowerCase().includes(q))
+          .map((l) => l.path);
+        expect(expected.length).toBeGreaterThanOrEqual(atLeast);
+        expect(found).toEqual(expected);
+        expect(pages).toBe(Math.ceil(expected.length / 20));
+      }
+      const home = cheerio.load(await text(`${big.url}/bigmall/`));
+      expect(home('a.hot-search').length).toBeGreaterThan(3);
+    } finally {
+      await big.close();
+    }
+  });
+
   it('the sitemap lists every listing and room', async () => {
     const index = await text(`${market.url}/sitemap.xml`);
     const maps = [...index.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1] as string);
