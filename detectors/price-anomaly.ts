@@ -28,8 +28,13 @@ import { defineDetector, type DetectorDeps, type DetectorFinding } from './types
 export const priceAnomalyConfigSchema = z.strictObject({
   /** Prices needed in a key's window before anything is claimed from it. @default 20 */
   minCount: z.number().int().min(3).default(20),
-  /** Fall back to the category's statistics when the product has too few prices. @default true */
+  /** Fall back to the category's statistics when the product and model keys have too few prices. @default true */
   categoryFallback: z.boolean().default(true),
+  /**
+   * At the category level (products of very different prices mixed), compare with the category's p10, not its
+   * median: flag only below categoryRatio × p10. @default 0.5
+   */
+  categoryRatio: z.number().gt(0).lt(1).default(0.5),
   /** T1: enter the alert state when price / reference median is below this. @default 0.5 */
   enterRatio: z.number().gt(0).lt(1).default(0.5),
   /** T2 (> T1): leave the alert state only when price / median rises above this. @default 0.65 */
@@ -126,7 +131,14 @@ export function assessPrice(input: PriceInput, cfg: PriceAnomalyConfig): PriceAs
   };
 
   if (ref && price > 0) {
-    const ratio = price / ref.stats.median;
+    // Product and model keys: compare with the median. The category mixes products of different prices, so
+    // there the anchor is its p10 and the threshold categoryRatio (T2 scaled alike).
+    const atCategory = ref.level === 'category';
+    const anchorName = atCategory ? 'p10' : 'median';
+    const anchor = atCategory ? ref.stats.p10 : ref.stats.median;
+    const enter = atCategory ? cfg.categoryRatio : cfg.enterRatio;
+    const exit = atCategory ? cfg.categoryRatio * (cfg.exitRatio / cfg.enterRatio) : cfg.exitRatio;
+    const ratio = price / anchor;
     const z = robustZ(price, ref);
     const reference = {
       key: ref.key,
@@ -139,18 +151,19 @@ export function assessPrice(input: PriceInput, cfg: PriceAnomalyConfig): PriceAs
       p75: round(ref.stats.p75, 2),
       p90: round(ref.stats.p90, 2),
       mad: round(ref.stats.mad, 2),
-      enter_ratio: cfg.enterRatio,
-      exit_ratio: cfg.exitRatio,
+      compared_with: anchorName,
+      enter_ratio: enter,
+      exit_ratio: exit,
       min_robust_z: cfg.minRobustZ,
     };
-    const below = ratio < cfg.enterRatio && z < -cfg.minRobustZ;
+    const below = ratio < enter && z < -cfg.minRobustZ;
     const finding = (): DetectorFinding => ({
       rule_id: 'price_far_below',
-      score: round(Math.min(1, 0.5 + 0.5 * ((cfg.enterRatio - ratio) / cfg.enterRatio))),
-      severity: ratio < cfg.enterRatio / 2 ? 'high' : 'medium',
-      summary: `price ${money(price)} is ${Math.round(ratio * 100)}% of the median ${money(ref.stats.median)} of ${ref.stats.n} recent prices for ${ref.level} ${ref.key} (robust z ${z === -Infinity ? '-inf' : z.toFixed(1)})`,
+      score: round(Math.min(1, 0.5 + 0.5 * ((enter - ratio) / enter))),
+      severity: ratio < enter / 2 ? 'high' : 'medium',
+      summary: `price ${money(price)} is ${Math.round(ratio * 100)}% of the ${anchorName} ${money(anchor)} of ${ref.stats.n} recent prices for ${ref.level} ${ref.key} (robust z ${z === -Infinity ? '-inf' : z.toFixed(1)})`,
       evidence: {
-        observed: { ...observedBase, ratio_to_median: round(ratio), robust_z: Number.isFinite(z) ? round(z, 2) : null },
+        observed: { ...observedBase, [`ratio_to_${anchorName}`]: round(ratio), robust_z: Number.isFinite(z) ? round(z, 2) : null },
         reference,
       },
       evidence_key: `${ref.key}|${money(price)}`,
@@ -161,7 +174,7 @@ export function assessPrice(input: PriceInput, cfg: PriceAnomalyConfig): PriceAs
         inAlert = true;
         alertedPrice = price;
       }
-    } else if (ratio > cfg.exitRatio) {
+    } else if (ratio > exit) {
       inAlert = false;
       alertedPrice = null;
     } else if (below && alertedPrice !== null && price < alertedPrice * (1 - cfg.renotifyDrop)) {

@@ -4,9 +4,11 @@
 // (e.g. a daily quantile aggregate from ClickHouse) via fromRows(). Out: per key the count, median,
 // p10/p25/p75/p90 and MAD (also on log price, for robust z-scores); snapshot() exports every key as rows.
 //
-// Keys, at two levels: the product, `category|brand|model` (brand via the shared alias table, so 美的 and
-// Midea are one; model via modelKey, so 'KFR-35GW' and 'kfr35gw' are one), and the category alone as the
-// fallback for products with too few observations. Every observation feeds both levels.
+// Keys, at three levels: the product, `category|brand|model` (brand via the shared alias table, so 美的 and
+// Midea are one; model via modelKey, so 'KFR-35GW' and 'kfr35gw' are one); the model within its category
+// whatever the brand is written as, `category|*|model` (the alias table cannot know every brand: a page
+// writing 安格 and another writing Ange must still pool); and the category alone, the last fallback for
+// products with too few observations. Every observation feeds every level it has.
 //
 // Memory is bounded two ways, and the sketch is stated here because it decides what the statistics mean:
 // - per key, a ring buffer of the most recent `window` prices (default 256): quantiles are exact over that
@@ -27,10 +29,12 @@ export interface PriceBaseOptions {
   maxKeys?: number;
 }
 
+export type PriceLevel = 'product' | 'model' | 'category';
+
 export interface ProductKey {
-  /** 'product' (category + brand + model) or 'category'. */
-  readonly level: 'product' | 'category';
-  /** 'power_bank|anker|A1263' or 'power_bank'. */
+  /** 'product' (category + brand + model), 'model' (category + model, any brand) or 'category'. */
+  readonly level: PriceLevel;
+  /** 'power_bank|anker|A1263', 'power_bank|*|A1263' or 'power_bank'. */
   readonly key: string;
 }
 
@@ -54,7 +58,7 @@ export interface PriceStats {
 /** One key of the base as a row: what snapshot() exports and fromRows() accepts. */
 export interface PriceBaseRow extends Omit<PriceStats, 'n' | 'log_median' | 'log_mad'> {
   readonly key: string;
-  readonly level: 'product' | 'category';
+  readonly level: PriceLevel;
   readonly category: string;
   readonly brand: string | null;
   readonly model: string | null;
@@ -70,7 +74,7 @@ interface Entry {
   readonly category: string;
   readonly brand: string | null;
   readonly model: string | null;
-  readonly level: 'product' | 'category';
+  readonly level: PriceLevel;
   buf: Float64Array;
   /** Next write position in buf (ring). */
   head: number;
@@ -91,11 +95,18 @@ export function productParts(brand: string | null | undefined, model: string | n
   return { brand: b || null, model: m || null };
 }
 
-/** The keys an observation belongs to, most specific first. A product key needs a category and a model. */
+/**
+ * The keys an observation belongs to, most specific first: the product (category + brand + model, when both
+ * are known), the model within its category whatever the brand is written as ('category|*|model': pages
+ * write a brand in Chinese or English, and the alias table cannot know every brand), then the category.
+ */
 export function productKeys(category: string, brand: string | null | undefined, model: string | null | undefined): ProductKey[] {
   const parts = productParts(brand, model);
   const out: ProductKey[] = [];
-  if (parts.model) out.push({ level: 'product', key: `${category}|${parts.brand ?? ''}|${parts.model}` });
+  if (parts.model) {
+    if (parts.brand) out.push({ level: 'product', key: `${category}|${parts.brand}|${parts.model}` });
+    out.push({ level: 'model', key: `${category}|*|${parts.model}` });
+  }
   out.push({ level: 'category', key: category });
   return out;
 }
@@ -203,7 +214,7 @@ export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
       if (!(price > 0) || !Number.isFinite(price)) return;
       const parts = productParts(brand, model);
       for (const pk of productKeys(category, brand, model)) {
-        push(entry(pk, category, pk.level === 'product' ? parts.brand : null, pk.level === 'product' ? parts.model : null), price);
+        push(entry(pk, category, pk.level === 'product' ? parts.brand : null, pk.level === 'category' ? null : parts.model), price);
       }
     },
     stats(key) {
@@ -227,7 +238,8 @@ export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
         if (!qs.every((q, i) => i === 0 || q >= qs[i - 1]!)) return rejected.push({ index, reason: 'quantiles must be non-decreasing: p10 <= p25 <= median <= p75 <= p90' });
         if (!Number.isInteger(r.count) || r.count < 1) return rejected.push({ index, reason: 'count must be a positive integer' });
         if (entries.has(r.key)) return;
-        const pk: ProductKey = { level: r.level === 'product' ? 'product' : 'category', key: r.key };
+        if (r.level !== 'product' && r.level !== 'model' && r.level !== 'category') return rejected.push({ index, reason: "level must be 'product', 'model' or 'category'" });
+        const pk: ProductKey = { level: r.level, key: r.key };
         const e = entry(pk, r.category, r.brand, r.model);
         const m = Math.min(r.count, window);
         const levels = [0.1, 0.25, 0.5, 0.75, 0.9];

@@ -224,6 +224,20 @@ describe('price_anomaly on a synthetic market (seeded)', () => {
     expect(cheap).toEqual([]);
   });
 
+  it('category fallback compares with the category p10, not its median (products of a category differ in price)', () => {
+    const state = createPriceState();
+    for (let i = 0; i < 100; i++) state.base.observe('bedding', `B${i % 10}`, `M${i % 10}`, 100 + 9 * i);
+    const p10 = state.base.stats('bedding')!.p10;
+    const detect = priceAnomaly.create(cfg(), { logger: silentLogger, priceState: state } as never);
+    const run = (id: string, price: number) => detect({ kind: 'listing', snapshot: listingExample({ listing_id: id, category: 'bedding', brand: 'New', model: 'N1', price }) }, refs);
+    // 120 is 22% of the category median (~550) but above half its p10: a cheap product, not a fake.
+    expect(run('a', 120)).toEqual([]);
+    const f = run('b', 0.3 * p10);
+    expect(f.map((x) => x.rule_id)).toEqual(['price_far_below']);
+    expect(f[0]!.evidence.reference).toMatchObject({ level: 'category', compared_with: 'p10', enter_ratio: 0.5 });
+    expect(f[0]!.evidence.observed.ratio_to_p10).toBeCloseTo(0.3, 1); // p10 moved a little with the cheap product's price
+  });
+
   it('deterministic: the same stream twice gives the same findings, iforest scores included', () => {
     const run = () => {
       const m = market(5);

@@ -3,10 +3,10 @@ import { createPriceBase, productKeys, quantileSorted, type PriceBaseRow } from 
 
 describe('productKeys', () => {
   it.each([
-    ['power_bank', 'Anker', 'A1263', ['power_bank|anker|A1263', 'power_bank']],
-    ['power_bank', '安克', 'a-1263', ['power_bank|anker|A1263', 'power_bank']],
-    ['electric_fan', '美的', 'FS40-13C（白色）', ['electric_fan|midea|FS4013C', 'electric_fan']],
-    ['electric_fan', null, 'FS40-13C', ['electric_fan||FS4013C', 'electric_fan']],
+    ['power_bank', 'Anker', 'A1263', ['power_bank|anker|A1263', 'power_bank|*|A1263', 'power_bank']],
+    ['power_bank', '安克', 'a-1263', ['power_bank|anker|A1263', 'power_bank|*|A1263', 'power_bank']],
+    ['electric_fan', '美的', 'FS40-13C（白色）', ['electric_fan|midea|FS4013C', 'electric_fan|*|FS4013C', 'electric_fan']],
+    ['electric_fan', null, 'FS40-13C', ['electric_fan|*|FS4013C', 'electric_fan']],
     ['electric_fan', '美的', null, ['electric_fan']],
     ['electric_fan', '美的', ' - ', ['electric_fan']],
   ])('%s / %s / %s', (cat, brand, model, want) => {
@@ -43,13 +43,16 @@ describe('createPriceBase', () => {
     expect(b.stats('fan')).toBeUndefined();
   });
 
-  it('lookup: product level when it has enough prices, else the category, else nothing', () => {
+  it('lookup: product level when it has enough prices, then the model under any brand, then the category', () => {
     const b = createPriceBase();
     for (let i = 0; i < 5; i++) b.observe('fan', 'Midea', 'X1', 100 + i);
-    for (let i = 0; i < 5; i++) b.observe('fan', 'Gree', 'G9', 200 + i);
+    for (let i = 0; i < 3; i++) b.observe('fan', '安格', 'X1', 100 + i);
+    for (let i = 0; i < 3; i++) b.observe('fan', 'Ange', 'X1', 100 + i);
     expect(b.lookup('fan', '美的', 'x-1', 5)?.key).toBe('fan|midea|X1');
-    expect(b.lookup('fan', '美的', 'x-1', 6)?.key).toBe('fan');
-    expect(b.lookup('fan', '美的', 'x-1', 11)).toBeUndefined();
+    expect(b.lookup('fan', 'Ange', 'x-1', 5)?.key).toBe('fan|*|X1');
+    for (let i = 0; i < 5; i++) b.observe('fan', 'Gree', 'G9', 200 + i);
+    expect(b.lookup('fan', '美的', 'x-1', 12)?.key).toBe('fan');
+    expect(b.lookup('fan', '美的', 'x-1', 17)).toBeUndefined();
     expect(b.lookup('kettle', null, null, 1)).toBeUndefined();
   });
 
@@ -78,10 +81,11 @@ describe('createPriceBase', () => {
     const rows = a.snapshot();
     expect(rows.map((r) => [r.key, r.level])).toEqual([
       ['fan', 'category'],
+      ['fan|*|X1', 'model'],
       ['fan|midea|X1', 'product'],
     ]);
     const b = createPriceBase();
-    expect(b.fromRows(rows)).toEqual({ loaded: 2, rejected: [] });
+    expect(b.fromRows(rows)).toEqual({ loaded: 3, rejected: [] });
     const sa = a.stats('fan|midea|X1')!;
     const sb = b.stats('fan|midea|X1')!;
     expect(sb.count).toBe(200);
