@@ -7,6 +7,9 @@ import { REGIONS } from '../../../crawlers/demo-market/regions.ts';
 import { referenceFor } from '../../../crawlers/demo-market/reference.ts';
 import { ABSOLUTE_TERMS, CARD_BUCKETS, roomAt, roomCountFor, roomStateAt } from '../../../crawlers/demo-market/rooms.ts';
 import { validateUscc } from '../../../crawlers/demo-market/uscc.ts';
+import { categoryId } from '../../../pipeline/contracts/common.ts';
+import { Producer, Seller } from '../../../pipeline/contracts/listing-snapshot.ts';
+import { ProductCard } from '../../../pipeline/contracts/livestream-snapshot.ts';
 
 const N = 4000;
 const regionCodes = new Set(REGIONS.map((r) => r.code));
@@ -219,5 +222,27 @@ describe('livestream rooms', () => {
     }
     expect(claimRooms).toBeGreaterThan(10);
     expect(mismatchRooms).toBeGreaterThan(10);
+  });
+});
+
+describe('ground truth fits the wire contracts', () => {
+  it('seller, producer, category, gtin and numbers of listings fit ListingSnapshot fields', () => {
+    for (const l of all(13, { problemRate: 0.5 })) {
+      expect(Seller.safeParse(l.seller).success).toBe(true);
+      expect(Producer.safeParse(l.producer).success).toBe(true);
+      expect(categoryId.safeParse(l.category).success, l.category).toBe(true);
+      if (l.gtin !== null) expect(l.gtin).toMatch(/^\d{13}$/);
+      for (const n of l.ccc_numbers) expect(n).toMatch(/^\d{16}$/);
+      for (const n of l.licence_numbers) expect(n).toMatch(/^(?:\([\u4e00-\u9fff]\))?XK\d{2}-\d{3}-\d{5}$/u);
+      expect(l.currency).toBe('CNY');
+    }
+  });
+
+  it('a room card maps onto the ProductCard contract', () => {
+    for (let r = 0; r < 50; r++) {
+      const c = roomStateAt(13, r, Date.UTC(2026, 0, 1)).card;
+      const card = { listing_id: c.listing_id, title: c.title, price: c.room_price, currency: 'CNY', claimed_price_text: c.claimed_price_text, claimed_discount: c.claimed_discount, ccc_numbers: c.ccc_numbers, brand: c.brand, model: c.model };
+      expect(ProductCard.safeParse(card).success).toBe(true);
+    }
   });
 });
