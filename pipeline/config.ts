@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { detectConfigSchema } from '../detectors/index.ts';
+import { crawlConfigSchema } from '../crawlers/config.ts';
 import { sinkConfigSchema } from '../sinks/clickhouse/config.ts';
 
 const port = z.number().int().min(1).max(65535);
@@ -85,6 +86,7 @@ export const configSchema = z.strictObject({
   detect: detectConfigSchema.prefault({}),
   /** Sinks (sinks/): batching of the ClickHouse sink. */
   sink: sinkConfigSchema.prefault({}),
+  crawl: crawlConfigSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

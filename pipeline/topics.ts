@@ -2,6 +2,7 @@
 // cleanup policy. `shelfwatch migrate` creates them; stages name topics only through this catalogue.
 // A breaking change to a value schema is a new topic version (…v2), consumed side by side until drained.
 import type { z } from 'zod';
+import { CrawlRequest } from '../crawlers/crawl/crawl-request.ts';
 import * as c from './contracts/index.ts';
 
 export interface TopicSpec<S extends z.ZodType = z.ZodType> {
@@ -92,6 +93,15 @@ export const topics = {
     cleanup: 'compact',
     partitions: 1,
     doc: 'Prohibited and restricted products (compacted).',
+  }),
+  crawlRequests: spec({
+    id: 'crawl_requests',
+    name: 'shelfwatch.crawl.requests.v1',
+    key: 'host',
+    value: CrawlRequest,
+    cleanup: 'delete',
+    config: { 'retention.ms': String(7 * 24 * 3600 * 1000) },
+    doc: 'The distributed crawl frontier: URLs to fetch, keyed by host so one host stays with one worker of the crawler group.',
   }),
   deadLetters: spec({
     id: 'dead_letters',

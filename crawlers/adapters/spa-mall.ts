@@ -47,7 +47,7 @@ function create(): SiteAdapter {
     links(page): PageLinks {
       return { products: hrefs(page.$, '#app ul.products a', page.url), lists: hrefs(page.$, '#app nav.pagination a[rel=next]', page.url) };
     },
-    needsBrowser: (url) => /\/spa\/(?:item|list)\b/.test(new URL(url).pathname),
+    needsBrowser: (url) => !/^\/spa\/api\//.test(new URL(url).pathname),
     readySelector: () => '#app[data-ready="1"]',
   };
 }

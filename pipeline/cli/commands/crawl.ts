@@ -1,6 +1,7 @@
 // Crawler commands: `shelfwatch extract FILE|URL` (what the adapter or the generic extractor gets from one
 // page, one ListingSnapshot JSON line per product: the tool for writing or fixing an adapter) and
-// `shelfwatch crawl` (the configured targets into Kafka, with a progress bar).
+// `shelfwatch crawl` (the configured targets into Kafka with a progress bar; local frontier, or Kafka
+// frontier with --seed-only / --worker).
 import type { Command } from 'commander';
 import { expectedError, type Action } from '../action.ts';
 
@@ -73,4 +74,95 @@ export function register(program: Command, action: Action): void {
         return bad > 0 ? 1 : 0;
       }),
     );
+
+  program
+    .command('crawl')
+    .description('crawl the configured targets (crawl.targets) into Kafka: listing snapshots, livestream samples, dead letters; shows done, failed, queued and rate')
+    .option('--platform <names...>', 'only the targets of these platforms')
+    .option('--seed-only', 'Kafka frontier: publish the seed URLs to the crawl-requests topic and exit')
+    .option('--worker', 'Kafka frontier: run a crawler worker of the consumer group until SIGINT/SIGTERM (default when crawl.frontier is kafka)')
+    .option('--watch', 'local frontier: keep crawling targets again on their schedule (everyMinutes) until SIGINT/SIGTERM')
+    .action(
+      action(async ({ config, logger }, opts: { platform?: string[]; seedOnly?: boolean; worker?: boolean; watch?: boolean }) => {
+        const { crawlLocal, crawlWorker, publishSeeds } = await import('../../../crawlers/crawl/run.ts');
+        const targets = config.crawl.targets.filter((t) => !opts.platform || opts.platform.includes(t.platform));
+        if (targets.length === 0) throw expectedError(opts.platform ? `no crawl target of platform ${opts.platform.join(', ')} in crawl.targets` : 'no crawl targets: add crawl.targets to the config');
+        if (opts.seedOnly) {
+          const n = await publishSeeds(config, logger, { targets });
+          process.stderr.write(`published ${n} seed request(s) to the crawl-requests topic\n`);
+          return 0;
+        }
+        const progress = await progressBar();
+        const controller = new AbortController();
+        const stop = (): void => controller.abort();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        try {
+          let stats;
+          if (opts.worker || config.crawl.frontier === 'kafka') {
+            stats = await crawlWorker(config, logger, { targets, onProgress: progress.update, signal: controller.signal });
+          } else {
+            stats = await crawlLocal(config, logger, { targets, onProgress: progress.update });
+            while (opts.watch && !controller.signal.aborted) {
+              const due = targets.filter((t) => t.schedule !== 'once');
+              if (due.length === 0) break;
+              const waitMs = Math.min(...due.map((t) => (t.schedule === 'once' ? Infinity : t.schedule.everyMinutes * 60_000)));
+              await new Promise<void>((r) => {
+                const timer = setTimeout(r, waitMs);
+                controller.signal.addEventListener('abort', () => (clearTimeout(timer), r()), { once: true });
+              });
+              if (controller.signal.aborted) break;
+              stats = await crawlLocal(config, logger, { targets: due, onProgress: progress.update });
+            }
+          }
+          progress.stop();
+          process.stderr.write(
+            `crawl: ${stats.done} pages done, ${stats.listings} listings, ${stats.samples} livestream samples, ${stats.failed} dead-lettered` +
+              (stats.failed ? ` (${Object.entries(stats.failedByReason).map(([k, v]) => `${k} ${v}`).join(', ')})` : '') +
+              `, ${stats.retries} retries\n`,
+          );
+          return 0;
+        } finally {
+          progress.stop();
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+        }
+      }),
+    );
+}
+
+interface Progress {
+  update: (s: { done: number; failed: number; queued: number; startedAt: number }) => void;
+  stop: () => void;
+}
+
+/** done / failed / queued / rate on stderr, only when stderr is a terminal. */
+async function progressBar(): Promise<Progress> {
+  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const { SingleBar, Presets } = await import('cli-progress');
+  const bar = new SingleBar(
+    { stream: process.stderr, format: 'crawl {bar} done {done} | failed {failed} | queued {queued} | {rate} pages/s', hideCursor: true, clearOnComplete: false },
+    Presets.shades_classic,
+  );
+  let started = false;
+  let stopped = false;
+  return {
+    update(s) {
+      if (stopped) return;
+      const total = s.done + s.failed + s.queued;
+      const secs = Math.max(0.001, (Date.now() - s.startedAt) / 1000);
+      const payload = { done: s.done, failed: s.failed, queued: s.queued, rate: ((s.done + s.failed) / secs).toFixed(1) };
+      if (!started) {
+        bar.start(Math.max(1, total), s.done + s.failed, payload);
+        started = true;
+      } else {
+        bar.setTotal(Math.max(1, total));
+        bar.update(s.done + s.failed, payload);
+      }
+    },
+    stop() {
+      if (started && !stopped) bar.stop();
+      stopped = true;
+    },
+  };
 }

@@ -1,0 +1,48 @@
+// Evidence store: every raw page kept as fetched, content-addressed by its sha256 (the snapshot's
+// content_hash), at <dir>/<first two hex>/<hash>.html.gz. Write-once: an existing file is never rewritten
+// (same hash = same bytes), and a file appears only complete (written to a temp name, then renamed).
+// In: hash + raw bytes. Out: the file path.
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+
+const gzipAsync = promisify(gzip);
+
+export interface EvidenceStore {
+  readonly dir: string;
+  pathOf(hash: string): string;
+  /** Stores the bytes under their hash unless already there. Returns the path and whether it was written now. */
+  put(hash: string, raw: Uint8Array): Promise<{ path: string; written: boolean }>;
+}
+
+export function createEvidenceStore(dir: string): EvidenceStore {
+  const pathOf = (hash: string): string => {
+    if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error(`evidence: not a sha256 hex digest: ${hash.slice(0, 80)}`);
+    return join(dir, hash.slice(0, 2), `${hash}.html.gz`);
+  };
+  return {
+    dir,
+    pathOf,
+    async put(hash, raw) {
+      const path = pathOf(hash);
+      try {
+        await access(path);
+        return { path, written: false };
+      } catch {
+        // not there yet
+      }
+      await mkdir(join(dir, hash.slice(0, 2)), { recursive: true });
+      const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+      try {
+        await writeFile(tmp, await gzipAsync(raw, { level: 6 }), { flag: 'wx' });
+        await rename(tmp, path);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+      return { path, written: true };
+    },
+  };
+}
