@@ -2,7 +2,6 @@
 // building it in memory, honouring back-pressure. Used by the server's /ground-truth.ndjson and by the CLI's
 // --ground-truth FILE.
 // In: seed, counts, options, base URL, a Writable. Out: lines written; resolves when done or the sink closed.
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { listingAt, listingTruth, type ListingOptions } from './listings.ts';
 import { roomAt, roomTruth } from './rooms.ts';
@@ -30,11 +29,25 @@ export async function writeGroundTruth(src: GroundTruthSource, out: Writable, on
       chunk += JSON.stringify(line) + '\n';
     }
     done = Math.min(total, start + BATCH);
-    if (!out.write(chunk)) {
-      const closed = once(out, 'close').then(() => 'close' as const);
-      if ((await Promise.race([once(out, 'drain').then(() => 'drain' as const), closed])) === 'close') return done;
-    }
+    if (!out.write(chunk) && !(await drained(out))) return done;
     onProgress?.(done, total);
   }
   return done;
+}
+
+/** Resolves true on 'drain', false when the sink closes or fails first; leaves no listeners behind. */
+function drained(out: Writable): Promise<boolean> {
+  return new Promise((resolve) => {
+    const finish = (ok: boolean) => {
+      out.off('drain', onDrain);
+      out.off('close', onClose);
+      out.off('error', onClose);
+      resolve(ok);
+    };
+    const onDrain = () => finish(true);
+    const onClose = () => finish(false);
+    out.on('drain', onDrain);
+    out.on('close', onClose);
+    out.on('error', onClose);
+  });
 }
