@@ -90,7 +90,7 @@ export async function crawlWorker(config: Config, logger: Logger, opts: RunOptio
     targets,
   );
   const topic = kafka.topic(topics.crawlRequests);
-  const consumer = kafka.consumer(CRAWL_GROUP, { sessionTimeoutMs: config.runtime.sessionTimeoutMs });
+  const consumer = kafka.consumer(CRAWL_GROUP + config.kafka.topicSuffix, { sessionTimeoutMs: config.runtime.sessionTimeoutMs });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   const running = engine.run({ keepAlive: true });
