@@ -5,11 +5,13 @@ import { register as crawl } from './crawl.ts';
 import { register as demoMarket } from './demo-market.ts';
 import { register as outliers } from './outliers.ts';
 import { register as reference } from './reference.ts';
+import { register as exportCommand } from './export.ts';
 
 type Register = (program: Command, action: Action) => void;
 
 const COMMANDS: Register[] = [
   // (crawler, detector, sink and export commands register here)
+  exportCommand,
   outliers,
   reference,
   crawl,
