@@ -31,9 +31,18 @@ export interface RecallMatchOptions {
   maxCandidates: number;
   /** Brand-only + title candidates need at least this cosine. @default 0.35 */
   brandTitleMin: number;
+  /** Weight of the character-trigram cosine in the title similarity (the rest is the word/bigram cosine). @default 0.5 */
+  trigramWeight: number;
+  /**
+   * match() only: a title-driven candidate loses gapPenalty x (best candidate's similarity - its own) and the
+   * best one gains bestBonus. A listing is one product: among near-identical recall titles ('Photoshop CS3'
+   * vs 'Photoshop CS3 upgrade') the closest is the likely one. @default 0.5, 0.1
+   */
+  gapPenalty: number;
+  bestBonus: number;
 }
 
-export const DEFAULT_MATCH_OPTIONS: RecallMatchOptions = { minScore: 0.6, titleOnlyMin: 0.8, maxTokenShare: 0.05, maxCandidates: 200, brandTitleMin: 0.35 };
+export const DEFAULT_MATCH_OPTIONS: RecallMatchOptions = { minScore: 0.6, titleOnlyMin: 0.8, maxTokenShare: 0.05, maxCandidates: 200, brandTitleMin: 0.35, trigramWeight: 0.5, gapPenalty: 0.5, bestBonus: 0.1 };
 
 // ---------- text features ----------
 
@@ -73,6 +82,14 @@ export function modelCandidates(text: string): string[] {
   return [...out];
 }
 
+/** Character trigrams of the folded text (word boundaries as spaces): robust to spelling and spacing variants. */
+export function trigrams(text: string): string[] {
+  const x = ` ${halfWidth(text).toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
+  const out: string[] = [];
+  for (let i = 0; i + 3 <= x.length; i++) out.push(x.slice(i, i + 3));
+  return out;
+}
+
 export function gtin14(digits: string): string {
   return digits.padStart(14, '0');
 }
@@ -92,6 +109,7 @@ interface Entry {
   models: { raw: string; key: string }[];
   brand: string;
   tf: Map<string, number>;
+  tri: Map<string, number>;
 }
 
 function sparseAdd<K>(m: Map<K, Set<string>>, k: K, id: string): void {
@@ -130,6 +148,9 @@ export function createRecallIndex(): RecallIndex {
   const byToken = new Map<string, Set<string>>();
   // Norms depend on idf, which changes with every record: recomputed lazily once per change, not per query.
   let norms: Map<string, number> | null = null;
+  let triNorms: Map<string, number> | null = null;
+  const triDf = new Map<string, number>();
+  const triIdf = (g: string): number => Math.log(1 + (entries.size + 1) / ((triDf.get(g) ?? 0) + 1));
 
   const idf = (token: string): number => Math.log(1 + (entries.size + 1) / ((byToken.get(token)?.size ?? 0) + 1));
 
@@ -143,6 +164,26 @@ export function createRecallIndex(): RecallIndex {
     let s = 0;
     for (const [t, n] of tf) s += (n * idf(t)) ** 2;
     return Math.sqrt(s);
+  }
+
+  function countOf(items: string[]): Map<string, number> {
+    const m = new Map<string, number>();
+    for (const t of items) m.set(t, (m.get(t) ?? 0) + 1);
+    return m;
+  }
+
+  function triNormOf(tri: Map<string, number>): number {
+    let s = 0;
+    for (const [g, n] of tri) s += (n * triIdf(g)) ** 2;
+    return Math.sqrt(s);
+  }
+
+  function recallTriNorm(id: string): number {
+    if (!triNorms) {
+      triNorms = new Map();
+      for (const [k, e] of entries) triNorms.set(k, triNormOf(e.tri));
+    }
+    return triNorms.get(id) ?? 0;
   }
 
   function recallNorm(id: string): number {
@@ -160,8 +201,12 @@ export function createRecallIndex(): RecallIndex {
       .map((raw) => ({ raw, key: modelKey(raw) }))
       .filter((m) => m.key.length >= 2);
     const brand = r.brand.trim() ? brandKey(r.brand) : '';
-    const tf = tfOf(`${r.brand} ${r.product_name} ${r.models.join(' ')}`);
-    const e: Entry = { recall: r, gtins, models, brand, tf };
+    const text = `${r.brand} ${r.product_name} ${r.models.join(' ')}`;
+    const tf = tfOf(text);
+    const tri = countOf(trigrams(text));
+    const e: Entry = { recall: r, gtins, models, brand, tf, tri };
+    for (const g of tri.keys()) triDf.set(g, (triDf.get(g) ?? 0) + 1);
+    triNorms = null;
     entries.set(r.recall_id, e);
     for (const g of gtins) sparseAdd(byGtin, g, r.recall_id);
     for (const m of models) {
@@ -186,7 +231,13 @@ export function createRecallIndex(): RecallIndex {
     }
     if (e.brand) sparseDel(byBrand, e.brand, id);
     for (const t of e.tf.keys()) sparseDel(byToken, t, id);
+    for (const g of e.tri.keys()) {
+      const n = (triDf.get(g) ?? 1) - 1;
+      if (n > 0) triDf.set(g, n);
+      else triDf.delete(g);
+    }
     norms = null;
+    triNorms = null;
   }
 
   interface Features {
@@ -197,6 +248,8 @@ export function createRecallIndex(): RecallIndex {
     brands: string[];
     tf: Map<string, number>;
     norm: number;
+    tri: Map<string, number>;
+    triNorm: number;
   }
 
   function features(q: RecallQuery): Features {
@@ -206,8 +259,27 @@ export function createRecallIndex(): RecallIndex {
     const modelRaw = q.model?.trim() ? [q.model.trim()] : [];
     const models = [...modelRaw.map((raw) => ({ raw, key: modelKey(raw) })), ...modelCandidates(title).map((k) => ({ raw: k, key: k }))].filter((m, i, all) => m.key && all.findIndex((x) => x.key === m.key) === i);
     const brands = q.brand?.trim() ? [brandKey(q.brand)] : brandsInText(title);
-    const tf = tfOf(`${q.brand ?? ''} ${title} ${q.model ?? ''}`);
-    return { title, gtins, models, brands, tf, norm: normOf(tf) };
+    const text = `${q.brand ?? ''} ${title} ${q.model ?? ''}`;
+    const tf = tfOf(text);
+    const tri = countOf(trigrams(text));
+    return { title, gtins, models, brands, tf, norm: normOf(tf), tri, triNorm: triNormOf(tri) };
+  }
+
+  /** Title similarity: word/bigram TF-IDF cosine blended with character-trigram TF-IDF cosine. */
+  function similarity(f: Features, id: string, e: Entry, o: RecallMatchOptions): number {
+    const w = o.trigramWeight;
+    return (1 - w) * cosine(f, id, e) + (w > 0 ? w * triCosine(f, id, e) : 0);
+  }
+
+  function triCosine(f: Features, id: string, e: Entry): number {
+    if (!f.triNorm) return 0;
+    let dot = 0;
+    for (const [g, n] of f.tri) {
+      const m = e.tri.get(g);
+      if (m) dot += n * m * triIdf(g) ** 2;
+    }
+    const rn = recallTriNorm(id);
+    return rn ? Math.min(1, dot / (f.triNorm * rn)) : 0;
   }
 
   function cosine(f: Features, id: string, e: Entry): number {
@@ -230,8 +302,8 @@ export function createRecallIndex(): RecallIndex {
     return { ok: null };
   }
 
-  function score(id: string, e: Entry, f: Features, q: RecallQuery, o: RecallMatchOptions): RecallMatch | null {
-    const sim = cosine(f, id, e);
+  /** `titleSim`: the similarity the title-driven rules use (match() adjusts it by rank); defaults to `sim`. */
+  function score(id: string, e: Entry, f: Features, q: RecallQuery, o: RecallMatchOptions, sim = similarity(f, id, e, o), titleSim = sim): RecallMatch | null {
     const gtin = f.gtins.find((g) => e.gtins.includes(g));
     let model: { listing: string; recall: string; rel: ModelRelation } | undefined;
     for (const lm of f.models) {
@@ -264,8 +336,8 @@ export function createRecallIndex(): RecallIndex {
     }
     if (brand.ok) matched.push('brand');
     if (!gtin && !model && !conflict) {
-      if (brand.ok && sim >= o.brandTitleMin) s = 0.45 + 0.5 * sim;
-      else if (brand.ok !== false && sim >= o.titleOnlyMin) s = 0.3 + 0.6 * sim;
+      if (brand.ok && titleSim >= o.brandTitleMin) s = 0.45 + 0.5 * titleSim;
+      else if (brand.ok !== false && titleSim >= o.titleOnlyMin) s = 0.3 + 0.6 * titleSim;
     }
     if (sim >= 0.3 && (s > 0 || matched.length)) matched.push('title');
     if (s < o.minScore || s === 0) return null;
@@ -331,8 +403,12 @@ export function createRecallIndex(): RecallIndex {
       const o = { ...DEFAULT_MATCH_OPTIONS, ...opts };
       const f = features(query);
       const out: RecallMatch[] = [];
-      for (const id of candidates(f, o)) {
-        const m = score(id, entries.get(id)!, f, query, o);
+      const scored = [...candidates(f, o)].map((id) => ({ id, e: entries.get(id)!, sim: 0 }));
+      let best = 0;
+      for (const c of scored) best = Math.max(best, (c.sim = similarity(f, c.id, c.e, o)));
+      for (const c of scored) {
+        const adj = Math.max(0, Math.min(1, c.sim - o.gapPenalty * (best - c.sim) + (c.sim >= best ? o.bestBonus : 0)));
+        const m = score(c.id, c.e, f, query, o, c.sim, adj);
         if (m) out.push(m);
       }
       return out.sort((a, b) => b.score - a.score || (a.recall.recall_id < b.recall.recall_id ? -1 : 1));

@@ -65,10 +65,17 @@ export function register(program: Command, action: Action): void {
     .requiredOption('--recalls <file>', 'recalls: CSV / JSON / NDJSON with an id and a title or product name per row; brand, model, GTIN columns used when present')
     .requiredOption('--listings <file>', 'listings: CSV / JSON / NDJSON with an id and a title per row; brand, model, GTIN columns used when present')
     .option('--out <file>', 'write matches here instead of stdout')
-    .option('--min-score <x>', 'minimum match score 0..1', (v) => Number(v))
+    .option('--min-score <x>', 'minimum match score 0..1 (default 0.6)', (v) => Number(v))
+    .option('--title-min <x>', 'minimum title similarity for matches without GTIN or model (default 0.8 without brand, 0.35 with)', (v) => Number(v))
+    .option('--trigram-weight <x>', 'weight of character trigrams in the title similarity, 0..1 (default 0.5)', (v) => Number(v))
+    .option('--gap-penalty <x>', 'title-driven candidates lose this x their similarity gap to the best candidate, 0..1 (default 0.5)', (v) => Number(v))
+    .option('--best-bonus <x>', 'bonus for the most similar candidate, 0..1 (default 0.1)', (v) => Number(v))
     .addOption(encodingOption())
     .action(
-      action(async (_ctx, opts: { recalls: string; listings: string; out?: string; minScore?: number; encoding: 'utf8' | 'latin1' }) => {
+      action(async (_ctx, opts: { recalls: string; listings: string; out?: string; minScore?: number; titleMin?: number; trigramWeight?: number; gapPenalty?: number; bestBonus?: number; encoding: 'utf8' | 'latin1' }) => {
+        for (const [flag, v] of [['--min-score', opts.minScore], ['--title-min', opts.titleMin], ['--trigram-weight', opts.trigramWeight], ['--gap-penalty', opts.gapPenalty], ['--best-bonus', opts.bestBonus]] as const) {
+          if (v !== undefined && !(v >= 0 && v <= 1)) throw expectedError(`${flag} must be a number between 0 and 1`);
+        }
         const { createWriteStream } = await import('node:fs');
         const { loadRecallIndex, matchListingsFile } = await import('../../../detectors/match-recalls.ts');
         let bad = 0;
@@ -90,7 +97,13 @@ export function register(program: Command, action: Action): void {
           onBad,
           onBytes: (n) => bar?.update((read += n)),
           onListing: () => listings++,
-          ...(opts.minScore !== undefined ? { match: { minScore: opts.minScore } } : {}),
+          match: {
+            ...(opts.minScore !== undefined ? { minScore: opts.minScore } : {}),
+            ...(opts.titleMin !== undefined ? { titleOnlyMin: opts.titleMin, brandTitleMin: opts.titleMin } : {}),
+            ...(opts.trigramWeight !== undefined ? { trigramWeight: opts.trigramWeight } : {}),
+            ...(opts.gapPenalty !== undefined ? { gapPenalty: opts.gapPenalty } : {}),
+            ...(opts.bestBonus !== undefined ? { bestBonus: opts.bestBonus } : {}),
+          },
         })) {
           matches++;
           await write(JSON.stringify(m) + '\n');
