@@ -22,7 +22,7 @@
 // - price_jump has a cooldown per listing, so a price flapping between two values alerts once per cooldown.
 import { z } from 'zod';
 import { trainIsolationForest, type IsolationForest } from './iforest/forest.ts';
-import { createPriceBase, type PriceBase, type PriceLookup } from './price-base.ts';
+import { createPriceBase, productKeys, type PriceBase, type PriceLookup } from './price-base.ts';
 import { defineDetector, type DetectorDeps, type DetectorFinding } from './types.ts';
 
 export const priceAnomalyConfigSchema = z.strictObject({
@@ -265,10 +265,11 @@ export const priceAnomaly = defineDetector({
     const state = deps.priceState ?? createPriceState(cfg);
     const fcfg = cfg.iforest;
 
-    const secondary = (category: string, features: number[] | null): number | null => {
+    /** Adds the row to its category's training buffer (retraining when due); returns the forest as it was before. */
+    const learn = (category: string, features: number[] | null): IsolationForest | null => {
       if (!fcfg.enabled || !features) return null;
       let cf = state.forests.get(category);
-      const score = cf?.forest ? cf.forest.score(features) : null;
+      const before = cf?.forest ?? null;
       if (!cf) {
         cf = { rows: [], head: 0, sinceTrain: 0, trainings: 0, forest: null };
       }
@@ -284,7 +285,7 @@ export const priceAnomaly = defineDetector({
         cf.trainings++;
         cf.sinceTrain = 0;
       }
-      return score;
+      return before;
     };
 
     return (subject) => {
@@ -294,7 +295,8 @@ export const priceAnomaly = defineDetector({
       const at = Date.parse(s.fetched_at);
       const listingKey = `${s.platform}:${s.listing_id}`;
       const previous = state.listings.get(listingKey);
-      let reference = state.base.lookup(s.category, s.brand, s.model, cfg.minCount);
+      const keys = productKeys(s.category, s.brand, s.model);
+      let reference = state.base.lookupKeys(keys, cfg.minCount);
       if (reference?.level === 'category' && !cfg.categoryFallback) reference = undefined;
       const features = reference
         ? priceFeatures(s.price, s.original_price, reference, {
@@ -304,10 +306,13 @@ export const priceAnomaly = defineDetector({
             producerAddress: !!s.producer.address,
           })
         : null;
-      const iforestScore = secondary(s.category, features);
-      const result = assessPrice({ price: s.price, currency: s.currency, originalPrice: s.original_price, at, reference, previous, iforestScore }, cfg);
+      const forest = learn(s.category, features);
+      const input: PriceInput = { price: s.price, currency: s.currency, originalPrice: s.original_price, at, reference, previous, iforestScore: null };
+      let result = assessPrice(input, cfg);
+      // The score is evidence only: computed (100 tree walks) just for the listings that get a finding.
+      if (result.findings.length && forest && features) result = assessPrice({ ...input, iforestScore: forest.score(features) }, cfg);
       touch(state.listings, listingKey, result.next, cfg.maxListings);
-      if (result.feedBase) state.base.observe(s.category, s.brand, s.model, s.price);
+      if (result.feedBase) state.base.observeKeys(keys, s.price);
       return result.findings;
     };
   },

@@ -27,6 +27,12 @@ export interface PriceBaseOptions {
   window?: number;
   /** Keys kept; least recently updated evicted first. @default 50000 */
   maxKeys?: number;
+  /**
+   * Statistics are recomputed (a sort of the window) once more than this fraction of the window has changed
+   * since the last computation, not on every price: one new price among 256 moves no quantile much, and a
+   * sort per listing was most of the detector's cost. 0 = recompute on every change. @default 1/16
+   */
+  staleFraction?: number;
 }
 
 export type PriceLevel = 'product' | 'model' | 'category';
@@ -36,6 +42,11 @@ export interface ProductKey {
   readonly level: PriceLevel;
   /** 'power_bank|anker|A1263', 'power_bank|*|A1263' or 'power_bank'. */
   readonly key: string;
+  readonly category: string;
+  /** Canonical brand (product level only). */
+  readonly brand: string | null;
+  /** Canonical model (product and model levels). */
+  readonly model: string | null;
 }
 
 export interface PriceStats {
@@ -66,7 +77,9 @@ export interface PriceBaseRow extends Omit<PriceStats, 'n' | 'log_median' | 'log
   readonly log_mad?: number;
 }
 
-export interface PriceLookup extends ProductKey {
+export interface PriceLookup {
+  readonly level: PriceLevel;
+  readonly key: string;
   readonly stats: PriceStats;
 }
 
@@ -82,6 +95,8 @@ interface Entry {
   size: number;
   count: number;
   cached: PriceStats | null;
+  /** Prices pushed since `cached` was computed. */
+  changed: number;
 }
 
 export class PriceBaseError extends Error {
@@ -104,10 +119,10 @@ export function productKeys(category: string, brand: string | null | undefined, 
   const parts = productParts(brand, model);
   const out: ProductKey[] = [];
   if (parts.model) {
-    if (parts.brand) out.push({ level: 'product', key: `${category}|${parts.brand}|${parts.model}` });
-    out.push({ level: 'model', key: `${category}|*|${parts.model}` });
+    if (parts.brand) out.push({ level: 'product', key: `${category}|${parts.brand}|${parts.model}`, category, brand: parts.brand, model: parts.model });
+    out.push({ level: 'model', key: `${category}|*|${parts.model}`, category, brand: null, model: parts.model });
   }
-  out.push({ level: 'category', key: category });
+  out.push({ level: 'category', key: category, category, brand: null, model: null });
   return out;
 }
 
@@ -154,8 +169,12 @@ export interface PriceBase {
   observe(category: string, brand: string | null | undefined, model: string | null | undefined, price: number): void;
   /** Statistics for one key, or undefined when the key has never been seen. */
   stats(key: string): PriceStats | undefined;
+  /** observe() with keys already computed by productKeys() (saves normalising brand and model twice). */
+  observeKeys(keys: readonly ProductKey[], price: number): void;
   /** The most specific key with at least `minCount` prices in its window, or undefined. */
   lookup(category: string, brand: string | null | undefined, model: string | null | undefined, minCount: number): PriceLookup | undefined;
+  /** lookup() with keys already computed by productKeys(). */
+  lookupKeys(keys: readonly ProductKey[], minCount: number): PriceLookup | undefined;
   /**
    * Seeds keys from history rows (e.g. ClickHouse's daily quantiles): a key absent from the base gets a
    * synthetic window drawn from the row's quantile function (piecewise linear through p10, p25, median,
@@ -172,17 +191,19 @@ export interface PriceBase {
 export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
   const window = options.window ?? 256;
   const maxKeys = options.maxKeys ?? 50_000;
+  const staleFraction = options.staleFraction ?? 1 / 16;
+  if (!(staleFraction >= 0 && staleFraction < 1)) throw new PriceBaseError(`price base staleFraction must be in [0, 1), got ${staleFraction}`);
   if (!Number.isInteger(window) || window < 8) throw new PriceBaseError(`price base window must be an integer >= 8, got ${window}`);
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new PriceBaseError(`price base maxKeys must be a positive integer, got ${maxKeys}`);
   // Map iteration order is insertion order; re-inserting on update makes the first entry the least recent.
   const entries = new Map<string, Entry>();
 
-  const entry = (pk: ProductKey, category: string, brand: string | null, model: string | null): Entry => {
+  const entry = (pk: Pick<ProductKey, 'level' | 'key' | 'category' | 'brand' | 'model'>): Entry => {
     let e = entries.get(pk.key);
     if (e) {
       entries.delete(pk.key);
     } else {
-      e = { category, brand, model, level: pk.level, buf: new Float64Array(Math.min(16, window)), head: 0, size: 0, count: 0, cached: null };
+      e = { category: pk.category, brand: pk.brand, model: pk.model, level: pk.level, buf: new Float64Array(Math.min(16, window)), head: 0, size: 0, count: 0, cached: null, changed: 0 };
       if (entries.size >= maxKeys) entries.delete(entries.keys().next().value!);
     }
     entries.set(pk.key, e);
@@ -204,30 +225,40 @@ export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
       e.head = (e.head + 1) % window;
     }
     e.count++;
-    e.cached = null;
+    e.changed++;
   };
 
-  const statsOf = (e: Entry): PriceStats => (e.cached ??= computeStats(e.buf.subarray(0, e.size), e.count));
+  const statsOf = (e: Entry, fresh = false): PriceStats => {
+    if (e.cached === null || e.changed > (fresh ? 0 : e.size * staleFraction)) {
+      e.cached = computeStats(e.buf.subarray(0, e.size), e.count);
+      e.changed = 0;
+    } else if (e.cached.count !== e.count) {
+      e.cached = { ...e.cached, count: e.count };
+    }
+    return e.cached;
+  };
+
+  const observeKeys = (keys: readonly ProductKey[], price: number): void => {
+    if (!(price > 0) || !Number.isFinite(price)) return;
+    for (const pk of keys) push(entry(pk), price);
+  };
+  const lookupKeys = (keys: readonly ProductKey[], minCount: number): PriceLookup | undefined => {
+    for (const pk of keys) {
+      const e = entries.get(pk.key);
+      if (e && e.size >= minCount) return { level: pk.level, key: pk.key, stats: statsOf(e) };
+    }
+    return undefined;
+  };
 
   return {
-    observe(category, brand, model, price) {
-      if (!(price > 0) || !Number.isFinite(price)) return;
-      const parts = productParts(brand, model);
-      for (const pk of productKeys(category, brand, model)) {
-        push(entry(pk, category, pk.level === 'product' ? parts.brand : null, pk.level === 'category' ? null : parts.model), price);
-      }
-    },
+    observe: (category, brand, model, price) => observeKeys(productKeys(category, brand, model), price),
+    observeKeys,
     stats(key) {
       const e = entries.get(key);
       return e && e.size > 0 ? statsOf(e) : undefined;
     },
-    lookup(category, brand, model, minCount) {
-      for (const pk of productKeys(category, brand, model)) {
-        const e = entries.get(pk.key);
-        if (e && e.size >= minCount) return { ...pk, stats: statsOf(e) };
-      }
-      return undefined;
-    },
+    lookup: (category, brand, model, minCount) => lookupKeys(productKeys(category, brand, model), minCount),
+    lookupKeys,
     fromRows(rows) {
       const rejected: { index: number; reason: string }[] = [];
       let loaded = 0;
@@ -239,12 +270,12 @@ export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
         if (!Number.isInteger(r.count) || r.count < 1) return rejected.push({ index, reason: 'count must be a positive integer' });
         if (entries.has(r.key)) return;
         if (r.level !== 'product' && r.level !== 'model' && r.level !== 'category') return rejected.push({ index, reason: "level must be 'product', 'model' or 'category'" });
-        const pk: ProductKey = { level: r.level, key: r.key };
-        const e = entry(pk, r.category, r.brand, r.model);
+        const e = entry({ level: r.level, key: r.key, category: r.category, brand: r.brand, model: r.model });
         const m = Math.min(r.count, window);
         const levels = [0.1, 0.25, 0.5, 0.75, 0.9];
         for (let i = 0; i < m; i++) push(e, quantileFunction(levels, qs, (i + 0.5) / m));
         e.count = r.count;
+        e.cached = null;
         loaded++;
         return undefined;
       });
@@ -255,7 +286,7 @@ export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
         .filter(([, e]) => e.size > 0)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([key, e]) => {
-          const s = statsOf(e);
+          const s = statsOf(e, true);
           return {
             key,
             level: e.level,

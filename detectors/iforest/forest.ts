@@ -48,6 +48,8 @@ interface Tree {
   right: Int32Array;
   /** Rows that reached the leaf (0 for inner nodes). */
   size: Int32Array;
+  /** depth + c(size) for a leaf: its path length, precomputed so scoring does no logarithms. */
+  leafPath: Float64Array;
 }
 
 export interface IsolationForest {
@@ -106,6 +108,7 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
   const left = new Int32Array(maxNodes);
   const right = new Int32Array(maxNodes);
   const size = new Int32Array(maxNodes);
+  const leafPath = new Float64Array(maxNodes);
   const order = new Int32Array(d);
   let used = 0;
 
@@ -114,6 +117,7 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
     const n = hi - lo;
     if (depth >= heightLimit || n <= 1) {
       size[node] = n;
+      leafPath[node] = depth + averagePathLength(n);
       return node;
     }
     for (let f = 0; f < d; f++) order[f] = f;
@@ -149,6 +153,7 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
       return node;
     }
     size[node] = n; // every feature constant: nothing left to isolate
+    leafPath[node] = depth + averagePathLength(n);
     return node;
   };
   build(0, idx.length, 0);
@@ -158,17 +163,17 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
     left: left.slice(0, used),
     right: right.slice(0, used),
     size: size.slice(0, used),
+    leafPath: leafPath.slice(0, used),
   };
 }
 
 function treePathLength(t: Tree, row: ArrayLike<number>): number {
+  const { feature, split, left, right } = t;
   let node = 0;
-  let depth = 0;
   for (;;) {
-    const f = t.feature[node]!;
-    if (f < 0) return depth + averagePathLength(t.size[node]!);
-    node = row[f]! < t.split[node]! ? t.left[node]! : t.right[node]!;
-    depth++;
+    const f = feature[node]!;
+    if (f < 0) return t.leafPath[node]!;
+    node = row[f]! < split[node]! ? left[node]! : right[node]!;
   }
 }
 
