@@ -26,6 +26,22 @@ export interface RunOptions {
   output?: CrawlOutput;
 }
 
+/**
+ * Creates missing topics; tolerates another worker creating them at the same moment (the loser's create
+ * fails with "already exists": check again). `shelfwatch migrate` creates them all up front anyway.
+ */
+async function topicsReady(kafka: KafkaHandle, specs: Parameters<typeof ensureTopics>[1]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await ensureTopics(kafka, specs);
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+    }
+  }
+}
+
 export function evidenceDir(config: Config): string {
   return resolve(config.crawl.evidenceDir ?? join(config.infra.stateDir, 'evidence'));
 }
@@ -40,7 +56,7 @@ function selectTargets(config: Config, opts: RunOptions): CrawlTarget[] {
 export async function crawlLocal(config: Config, logger: Logger, opts: RunOptions = {}): Promise<CrawlStats> {
   const targets = selectTargets(config, opts);
   const kafka = opts.kafka ?? createKafka(config.kafka, logger);
-  await ensureTopics(kafka, [topics.listingsIncoming, topics.livestreams, topics.deadLetters]);
+  await topicsReady(kafka, [topics.listingsIncoming, topics.livestreams, topics.deadLetters]);
   const output = opts.output ?? (await createKafkaOutput(kafka));
   try {
     const engine = await createCrawler({ config, logger, output, evidence: createEvidenceStore(evidenceDir(config)), onProgress: opts.onProgress }, targets);
@@ -55,7 +71,7 @@ export async function crawlLocal(config: Config, logger: Logger, opts: RunOption
 export async function publishSeeds(config: Config, logger: Logger, opts: RunOptions = {}): Promise<number> {
   const targets = selectTargets(config, opts);
   const kafka = opts.kafka ?? createKafka(config.kafka, logger);
-  await ensureTopics(kafka, [topics.crawlRequests]);
+  await topicsReady(kafka, [topics.crawlRequests]);
   const output = await createKafkaOutput(kafka);
   try {
     const seeds = seedRequests(targets);
@@ -74,7 +90,7 @@ export async function crawlWorker(config: Config, logger: Logger, opts: RunOptio
   const targets = selectTargets(config, opts);
   const log = logger.child({ component: 'crawl_worker' });
   const kafka = opts.kafka ?? createKafka(config.kafka, logger);
-  await ensureTopics(kafka, [topics.crawlRequests, topics.listingsIncoming, topics.livestreams, topics.deadLetters]);
+  await topicsReady(kafka, [topics.crawlRequests, topics.listingsIncoming, topics.livestreams, topics.deadLetters]);
   const output = opts.output ?? (await createKafkaOutput(kafka));
   const engine = await createCrawler(
     {
