@@ -10,6 +10,7 @@ import { QUERIES } from './queries.ts';
 import { publishSample } from './sample.ts';
 import { migrateAll } from './setup.ts';
 import { buildStages } from './topology.ts';
+import { printAnalystReport, publishSampleAlerts } from '../sinks/clickhouse/demo-report.ts';
 
 const MALFORMED = 3;
 
@@ -31,15 +32,17 @@ export async function runDemo(config: Config, logger: Logger, opts: { count: num
 
   const published = await publishSample(config, logger, { count: opts.count, seed: 1, malformed: MALFORMED });
   say(`published ${published} snapshots (${MALFORMED} of them malformed) to ${kafka.topic('shelfwatch.listings.incoming.v1')}`);
+  const alerts = await publishSampleAlerts(config, logger, { count: opts.count, seed: 1, stages: stages.map((s) => s.name) });
+  if (alerts) say(`published ${alerts} sample alerts (the demo runs no detect stage) to ${kafka.topic('shelfwatch.alerts.v1')}`);
 
   // The sink sees every valid listing (via ingest) and every dead letter.
   const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline && (ingest.metrics.resolved - ingestBefore < published || sink.metrics.resolved - sinkBefore < published)) {
+  while (Date.now() < deadline && (ingest.metrics.resolved - ingestBefore < published || sink.metrics.resolved - sinkBefore < published + alerts)) {
     await new Promise((r) => setTimeout(r, 200));
   }
   for (const s of stages) await s.stop();
-  if (sink.metrics.resolved - sinkBefore < published) {
-    throw Object.assign(new Error(`timed out: the sink handled ${sink.metrics.resolved - sinkBefore} of ${published} messages; see the logs above`), { expected: true });
+  if (sink.metrics.resolved - sinkBefore < published + alerts) {
+    throw Object.assign(new Error(`timed out: the sink handled ${sink.metrics.resolved - sinkBefore} of ${published + alerts} messages; see the logs above`), { expected: true });
   }
 
   const ch = createClickHouse(config.clickhouse, { password: secrets.clickhousePassword() });
@@ -63,6 +66,7 @@ export async function runDemo(config: Config, logger: Logger, opts: { count: num
     say(`  curl '${config.clickhouse.url}/?query=SELECT+count()+FROM+${config.clickhouse.database}.dead_letters+FINAL'`);
     say(`  topics: npx shelfwatch config (kafka.brokers), e.g. ${kafka.topic('shelfwatch.listings.v1')}`);
     say('  stop the services: npx shelfwatch infra down');
+    await printAnalystReport(ch, config, say);
   } finally {
     await ch.close();
   }
