@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { rocAuc } from '../iforest/auc.ts';
 import { scoreWithLibrary } from '../iforest/library.ts';
+import { trainIsolationForest } from '../iforest/forest.ts';
+import { createPrng } from '../iforest/prng.ts';
 import { readFeatureTable, scoreTable } from '../iforest/score-csv.ts';
 
 export const DEFAULT_ODDS_DIR = '/work/shared/eval/odds_iforest';
@@ -138,4 +140,42 @@ export function cliAgrees(opts: { dir?: string; dataset?: string } = {}): { data
   const scores = scoreTable(readFeatureTable(readFileSync(file, 'utf8'), ['label']), { seed: 1 });
   const expected = 'row,score\n' + scores.map((s, i) => `${i},${s === null ? '' : s.toFixed(6)}`).join('\n') + '\n';
   return { dataset, rows: scores.length, identical: r.stdout === expected };
+}
+
+export interface CostRow {
+  n: number;
+  subsampled: { train_ms: number; nodes: number };
+  whole_set: { train_ms: number; nodes: number };
+}
+
+/**
+ * What sub-sampling changes in cost: training time and tree size for n rows (8 Gaussian features), ψ = 256
+ * vs every row per tree. Median of `repeats` trainings; wall-clock, so provisional on a shared machine.
+ */
+export function trainingCost(sizes: readonly number[] = [1000, 4000, 16000], repeats = 3): CostRow[] {
+  return sizes.map((n) => {
+    const r = createPrng(n);
+    const gauss = () => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());
+    const rows = Array.from({ length: n }, () => Array.from({ length: 8 }, gauss));
+    const measure = (subsample: boolean) => {
+      const times: number[] = [];
+      let nodes = 0;
+      for (let k = 0; k < repeats; k++) {
+        const t = performance.now();
+        nodes = trainIsolationForest(rows, { seed: k, subsample }).nodes;
+        times.push(performance.now() - t);
+      }
+      times.sort((a, b) => a - b);
+      return { train_ms: Math.round(times[Math.floor(times.length / 2)]! * 10) / 10, nodes };
+    };
+    return { n, subsampled: measure(true), whole_set: measure(false) };
+  });
+}
+
+export function formatCostTable(rows: readonly CostRow[]): string {
+  const lines = ['Training cost, t = 100 trees, 8 features (median of 3; wall-clock on a shared machine: provisional)', '     n   ψ=256: ms    nodes   whole set: ms      nodes'];
+  for (const r of rows) {
+    lines.push(`${String(r.n).padStart(6)} ${r.subsampled.train_ms.toFixed(1).padStart(11)} ${String(r.subsampled.nodes).padStart(8)} ${r.whole_set.train_ms.toFixed(1).padStart(15)} ${String(r.whole_set.nodes).padStart(10)}`);
+  }
+  return lines.join('\n');
 }

@@ -58,6 +58,8 @@ export interface IsolationForest {
   readonly sampleSize: number;
   readonly heightLimit: number;
   readonly dimensions: number;
+  /** Nodes over all trees (memory: about 36 bytes each). */
+  readonly nodes: number;
   /** E[h(x)]: path length averaged over the trees. */
   pathLength(row: ArrayLike<number>): number;
   /** Anomaly score s(x, ψ) in (0, 1]. */
@@ -209,6 +211,7 @@ export function trainIsolationForest(rows: readonly ArrayLike<number>[], options
     sampleSize: psi,
     heightLimit,
     dimensions: d,
+    nodes: forest.reduce((a, tr) => a + tr.feature.length, 0),
     pathLength,
     score,
     scoreAll: (rs) => rs.map(score),
