@@ -40,9 +40,15 @@ export interface RecallMatchOptions {
    */
   gapPenalty: number;
   bestBonus: number;
+  /**
+   * Title-driven matches lose up to this share of their similarity when the numbers in the two titles
+   * disagree ('2007' vs '2008', 'cs3' vs 'cs2', '5.0' vs '6.0'): versions and sizes are different products.
+   * @default 0.3
+   */
+  numberPenalty: number;
 }
 
-export const DEFAULT_MATCH_OPTIONS: RecallMatchOptions = { minScore: 0.6, titleOnlyMin: 0.8, maxTokenShare: 0.05, maxCandidates: 200, brandTitleMin: 0.35, trigramWeight: 0.5, gapPenalty: 0.5, bestBonus: 0.1 };
+export const DEFAULT_MATCH_OPTIONS: RecallMatchOptions = { minScore: 0.6, titleOnlyMin: 0.8, maxTokenShare: 0.05, maxCandidates: 200, brandTitleMin: 0.35, trigramWeight: 0.5, gapPenalty: 0.5, bestBonus: 0.1, numberPenalty: 0.3 };
 
 // ---------- text features ----------
 
@@ -265,10 +271,26 @@ export function createRecallIndex(): RecallIndex {
     return { title, gtins, models, brands, tf, norm: normOf(tf), tri, triNorm: triNormOf(tri) };
   }
 
-  /** Title similarity: word/bigram TF-IDF cosine blended with character-trigram TF-IDF cosine. */
+  /** Title similarity: word/bigram TF-IDF cosine blended with character-trigram TF-IDF cosine, less number conflicts. */
   function similarity(f: Features, id: string, e: Entry, o: RecallMatchOptions): number {
     const w = o.trigramWeight;
-    return (1 - w) * cosine(f, id, e) + (w > 0 ? w * triCosine(f, id, e) : 0);
+    const sim = (1 - w) * cosine(f, id, e) + (w > 0 ? w * triCosine(f, id, e) : 0);
+    return o.numberPenalty > 0 ? sim * (1 - o.numberPenalty * numberConflict(f, e)) : sim;
+  }
+
+  /** Share of the smaller side's number-bearing tokens the other side lacks (0 when either side has none). */
+  function numberConflict(f: Features, e: Entry): number {
+    let mine = 0;
+    let theirs = 0;
+    let shared = 0;
+    for (const t of f.tf.keys()) if (/\d/.test(t)) {
+      mine++;
+      if (e.tf.has(t)) shared++;
+    }
+    if (!mine) return 0;
+    for (const t of e.tf.keys()) if (/\d/.test(t)) theirs++;
+    if (!theirs) return 0;
+    return 1 - shared / Math.min(mine, theirs);
   }
 
   function triCosine(f: Features, id: string, e: Entry): number {

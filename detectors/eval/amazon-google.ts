@@ -57,7 +57,7 @@ function evalAt(scored: { s: number; label: number }[], t: number): Prf {
 }
 
 export interface AmazonGoogleResult {
-  chosen: { threshold: number; trigramWeight: number; gapPenalty: number; bestBonus: number; trainValidF1: number };
+  chosen: { threshold: number; trigramWeight: number; gapPenalty: number; bestBonus: number; numberPenalty: number; trainValidF1: number };
   test: Prf;
   crossProduct: Prf & { pairs: number; seconds: number };
   published: typeof PUBLISHED_F1;
@@ -67,6 +67,7 @@ const GRID = {
   trigramWeight: [0, 0.5],
   gapPenalty: [0, 0.5, 1],
   bestBonus: [0, 0.1],
+  numberPenalty: [0, 0.3, 0.6],
 };
 
 export async function runAmazonGoogleEval(dir = DEFAULT_AG_DIR, log: (s: string) => void = () => {}): Promise<AmazonGoogleResult> {
@@ -98,16 +99,17 @@ export async function runAmazonGoogleEval(dir = DEFAULT_AG_DIR, log: (s: string)
     });
   };
 
-  let chosen = { threshold: 0, trigramWeight: 0, gapPenalty: 0, bestBonus: 0, trainValidF1: -1 };
+  let chosen = { threshold: 0, trigramWeight: 0, gapPenalty: 0, bestBonus: 0, numberPenalty: 0, trainValidF1: -1 };
   for (const trigramWeight of GRID.trigramWeight)
     for (const gapPenalty of GRID.gapPenalty)
-      for (const bestBonus of GRID.bestBonus) {
-        const scored = scoresFor(tuning, { trigramWeight, gapPenalty, bestBonus });
-        for (let t = 0.3; t <= 0.99; t += 0.005) {
-          const f = evalAt(scored, t).f1;
-          if (f > chosen.trainValidF1) chosen = { threshold: Math.round(t * 1000) / 1000, trigramWeight, gapPenalty, bestBonus, trainValidF1: f };
+      for (const bestBonus of GRID.bestBonus)
+        for (const numberPenalty of GRID.numberPenalty) {
+          const scored = scoresFor(tuning, { trigramWeight, gapPenalty, bestBonus, numberPenalty });
+          for (let t = 0.3; t <= 0.99; t += 0.005) {
+            const f = evalAt(scored, t).f1;
+            if (f > chosen.trainValidF1) chosen = { threshold: Math.round(t * 1000) / 1000, trigramWeight, gapPenalty, bestBonus, numberPenalty, trainValidF1: f };
+          }
         }
-      }
   log(`chosen on train+valid: ${JSON.stringify(chosen)}`);
   const testPrf = evalAt(scoresFor(test, chosen), chosen.threshold);
 
@@ -126,7 +128,7 @@ function runCrossProduct(dir: string, chosen: AmazonGoogleResult['chosen']): Ama
   const out = join(mkdtempSync(join(tmpdir(), 'sw-ag-')), 'matches.ndjson');
   const root = resolve(import.meta.dirname, '../..');
   const t0 = Date.now();
-  const args = ['bin/shelfwatch.js', 'match-recalls', '--recalls', join(L, 'Amazon.csv'), '--listings', join(L, 'GoogleProducts.csv'), '--encoding', 'latin1', '--min-score', String(chosen.threshold), '--title-min', '0', '--trigram-weight', String(chosen.trigramWeight), '--gap-penalty', String(chosen.gapPenalty), '--best-bonus', String(chosen.bestBonus), '--out', out];
+  const args = ['bin/shelfwatch.js', 'match-recalls', '--recalls', join(L, 'Amazon.csv'), '--listings', join(L, 'GoogleProducts.csv'), '--encoding', 'latin1', '--min-score', String(chosen.threshold), '--title-min', '0', '--trigram-weight', String(chosen.trigramWeight), '--gap-penalty', String(chosen.gapPenalty), '--best-bonus', String(chosen.bestBonus), '--number-penalty', String(chosen.numberPenalty), '--out', out];
   const run = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const seconds = (Date.now() - t0) / 1000;
   if (run.status !== 0) throw new Error(`match-recalls failed (${run.status}): ${run.stderr}`);
@@ -153,7 +155,7 @@ export function formatAmazonGoogle(r: AmazonGoogleResult): string {
   const pct = (x: number) => (100 * x).toFixed(1);
   return [
     'Recall matching on Amazon-Google (Amazon = recalls, Google = listings); F1 x 100',
-    `  parameters chosen on train+valid only: threshold ${r.chosen.threshold}, trigram weight ${r.chosen.trigramWeight}, gap penalty ${r.chosen.gapPenalty}, best bonus ${r.chosen.bestBonus} (train+valid F1 ${pct(r.chosen.trainValidF1)})`,
+    `  parameters chosen on train+valid only: threshold ${r.chosen.threshold}, trigram weight ${r.chosen.trigramWeight}, gap penalty ${r.chosen.gapPenalty}, best bonus ${r.chosen.bestBonus}, number penalty ${r.chosen.numberPenalty} (train+valid F1 ${pct(r.chosen.trainValidF1)})`,
     '  method                         | test F1 | P     | R',
     `  Magellan (published)           | ${r.published.magellan.toFixed(1).padStart(7)} |       |`,
     `  DeepMatcher hybrid (published) | ${r.published.deepmatcher.toFixed(1).padStart(7)} |       |`,

@@ -70,10 +70,11 @@ export function register(program: Command, action: Action): void {
     .option('--trigram-weight <x>', 'weight of character trigrams in the title similarity, 0..1 (default 0.5)', (v) => Number(v))
     .option('--gap-penalty <x>', 'title-driven candidates lose this x their similarity gap to the best candidate, 0..1 (default 0.5)', (v) => Number(v))
     .option('--best-bonus <x>', 'bonus for the most similar candidate, 0..1 (default 0.1)', (v) => Number(v))
+    .option('--number-penalty <x>', 'share of title similarity lost when the numbers in the titles disagree, 0..1 (default 0.3)', (v) => Number(v))
     .addOption(encodingOption())
     .action(
-      action(async (_ctx, opts: { recalls: string; listings: string; out?: string; minScore?: number; titleMin?: number; trigramWeight?: number; gapPenalty?: number; bestBonus?: number; encoding: 'utf8' | 'latin1' }) => {
-        for (const [flag, v] of [['--min-score', opts.minScore], ['--title-min', opts.titleMin], ['--trigram-weight', opts.trigramWeight], ['--gap-penalty', opts.gapPenalty], ['--best-bonus', opts.bestBonus]] as const) {
+      action(async (_ctx, opts: { recalls: string; listings: string; out?: string; minScore?: number; titleMin?: number; trigramWeight?: number; gapPenalty?: number; bestBonus?: number; numberPenalty?: number; encoding: 'utf8' | 'latin1' }) => {
+        for (const [flag, v] of [['--min-score', opts.minScore], ['--title-min', opts.titleMin], ['--trigram-weight', opts.trigramWeight], ['--gap-penalty', opts.gapPenalty], ['--best-bonus', opts.bestBonus], ['--number-penalty', opts.numberPenalty]] as const) {
           if (v !== undefined && !(v >= 0 && v <= 1)) throw expectedError(`${flag} must be a number between 0 and 1`);
         }
         const { createWriteStream } = await import('node:fs');
@@ -103,6 +104,7 @@ export function register(program: Command, action: Action): void {
             ...(opts.trigramWeight !== undefined ? { trigramWeight: opts.trigramWeight } : {}),
             ...(opts.gapPenalty !== undefined ? { gapPenalty: opts.gapPenalty } : {}),
             ...(opts.bestBonus !== undefined ? { bestBonus: opts.bestBonus } : {}),
+            ...(opts.numberPenalty !== undefined ? { numberPenalty: opts.numberPenalty } : {}),
           },
         })) {
           matches++;
