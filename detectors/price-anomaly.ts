@@ -5,10 +5,12 @@
 //
 // The decision for one snapshot is the pure function assessPrice(). What it needs from the past (the price
 // base, the listing's previous price and alert state, the category forests) is a PriceDetectorState the
-// stage may pass in deps (`priceState`, e.g. seeded from ClickHouse with base.fromRows()); without one,
+// stage may pass in deps (`priceState`, e.g. seeded from ClickHouse price_base_daily with base.fromQuantiles(),
+// or from an earlier snapshot() with base.fromRows()); without one,
 // create() makes its own. The DetectFn reads that state, calls assessPrice(), then records the observation:
 // so the same stream in the same order gives the same findings (no clock: time is the snapshot's
-// fetched_at; no randomness: the forests are seeded and retrained on observation counts).
+// fetched_at; no randomness: the forests are seeded and retrained on a schedule of observation counts and
+// snapshot time, iforest.retrainEvery rows or iforest.retrainHours).
 //
 // Design choices against alert fatigue (design/domain.md):
 // - never a claim from fewer than `minCount` prices in the reference window;
@@ -59,6 +61,8 @@ export const priceAnomalyConfigSchema = z.strictObject({
       enabled: z.boolean().default(true),
       /** Retrain a category's forest after this many new rows. @default 2000 */
       retrainEvery: z.number().int().min(1).default(2000),
+      /** ... or when this many hours (snapshot time) passed since its last training and rows came in. @default 24 */
+      retrainHours: z.number().gt(0).default(24),
       /** Rows a category needs before its first forest. @default 256 */
       minTrainRows: z.number().int().min(16).default(256),
       /** Most recent feature rows kept per category for training. @default 4096 */
@@ -227,6 +231,8 @@ interface CategoryForest {
   head: number;
   sinceTrain: number;
   trainings: number;
+  /** Snapshot time (ms) of the last training. */
+  trainedAt: number;
   forest: IsolationForest | null;
 }
 
@@ -266,12 +272,12 @@ export const priceAnomaly = defineDetector({
     const fcfg = cfg.iforest;
 
     /** Adds the row to its category's training buffer (retraining when due); returns the forest as it was before. */
-    const learn = (category: string, features: number[] | null): IsolationForest | null => {
+    const learn = (category: string, features: number[] | null, at: number): IsolationForest | null => {
       if (!fcfg.enabled || !features) return null;
       let cf = state.forests.get(category);
       const before = cf?.forest ?? null;
       if (!cf) {
-        cf = { rows: [], head: 0, sinceTrain: 0, trainings: 0, forest: null };
+        cf = { rows: [], head: 0, sinceTrain: 0, trainings: 0, trainedAt: at, forest: null };
       }
       touch(state.forests, category, cf, fcfg.maxCategories);
       if (cf.rows.length < fcfg.bufferRows) cf.rows.push(features);
@@ -280,10 +286,12 @@ export const priceAnomaly = defineDetector({
         cf.head = (cf.head + 1) % fcfg.bufferRows;
       }
       cf.sinceTrain++;
-      if (cf.rows.length >= fcfg.minTrainRows && (cf.forest === null || cf.sinceTrain >= fcfg.retrainEvery)) {
+      const due = cf.forest === null || cf.sinceTrain >= fcfg.retrainEvery || at - cf.trainedAt >= fcfg.retrainHours * 3_600_000;
+      if (cf.rows.length >= fcfg.minTrainRows && due) {
         cf.forest = trainIsolationForest(cf.rows, { trees: fcfg.trees, sampleSize: fcfg.sampleSize, seed: fcfg.seed + cf.trainings });
         cf.trainings++;
         cf.sinceTrain = 0;
+        cf.trainedAt = at;
       }
       return before;
     };
@@ -306,7 +314,7 @@ export const priceAnomaly = defineDetector({
             producerAddress: !!s.producer.address,
           })
         : null;
-      const forest = learn(s.category, features);
+      const forest = learn(s.category, features, at);
       const input: PriceInput = { price: s.price, currency: s.currency, originalPrice: s.original_price, at, reference, previous, iforestScore: null };
       let result = assessPrice(input, cfg);
       // The score is evidence only: computed (100 tree walks) just for the listings that get a finding.

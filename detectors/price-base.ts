@@ -77,6 +77,19 @@ export interface PriceBaseRow extends Omit<PriceStats, 'n' | 'log_median' | 'log
   readonly log_mad?: number;
 }
 
+/** One product's price quantiles from elsewhere (see PriceBase.fromQuantiles). */
+export interface QuantileRow {
+  readonly category: string;
+  readonly brand: string | null;
+  readonly model: string | null;
+  /** Observations the quantiles summarise. */
+  readonly count: number;
+  /** Increasing levels in (0, 1), e.g. [0.05, 0.25, 0.5, 0.75, 0.95]. */
+  readonly levels: readonly number[];
+  /** The quantile at each level, non-decreasing. */
+  readonly values: readonly number[];
+}
+
 export interface PriceLookup {
   readonly level: PriceLevel;
   readonly key: string;
@@ -183,6 +196,16 @@ export interface PriceBase {
    * the rows rejected, with why; the others still load.
    */
   fromRows(rows: readonly PriceBaseRow[]): { loaded: number; rejected: { index: number; reason: string }[] };
+  /**
+   * Seeds from per-product quantile rows of any levels, e.g. ClickHouse's price_base_daily merged over the
+   * last weeks (quantilesExactMerge(0.05, 0.25, 0.5, 0.75, 0.95), uniqExactMerge(observations)): each row
+   * feeds its product, model and category keys (brand and model normalised here, so ClickHouse's
+   * lower-cased keys land on the stream's keys). A key pooling several rows (a category) gets `window`
+   * evenly spaced order statistics of the rows' pooled synthetic samples (each row min(count, window)
+   * points from its quantile function), so its quantiles are those of the mixture. Keys the stream already
+   * has are left alone. Rows of another currency should be filtered out by the caller.
+   */
+  fromQuantiles(rows: readonly QuantileRow[]): { loaded: number; rejected: { index: number; reason: string }[] };
   /** Every key as a row, sorted by key: what a regulator queries and what fromRows() reads back. */
   snapshot(): PriceBaseRow[];
   readonly size: number;
@@ -281,6 +304,35 @@ export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
       });
       return { loaded, rejected };
     },
+    fromQuantiles(rows) {
+      const rejected: { index: number; reason: string }[] = [];
+      const pooled = new Map<string, { pk: ProductKey; samples: number[]; count: number }>();
+      let loaded = 0;
+      rows.forEach((r, index) => {
+        const reason = checkQuantiles(r.levels, r.values) ?? (typeof r.category !== 'string' || !r.category ? 'category is missing' : !Number.isInteger(r.count) || r.count < 1 ? 'count must be a positive integer' : null);
+        if (reason) return rejected.push({ index, reason });
+        const m = Math.min(r.count, window);
+        const samples = Array.from({ length: m }, (_, i) => quantileFunction(r.levels, r.values, (i + 0.5) / m));
+        for (const pk of productKeys(r.category, r.brand, r.model)) {
+          if (entries.has(pk.key) && !pooled.has(pk.key)) continue; // the stream's own prices are fresher
+          let p = pooled.get(pk.key);
+          if (!p) pooled.set(pk.key, (p = { pk, samples: [], count: 0 }));
+          for (const v of samples) p.samples.push(v);
+          p.count += r.count;
+        }
+        loaded++;
+        return undefined;
+      });
+      for (const { pk, samples, count } of pooled.values()) {
+        const e = entry(pk);
+        samples.sort((a, b) => a - b);
+        const m = Math.min(samples.length, window);
+        for (let i = 0; i < m; i++) push(e, samples[Math.floor(((i + 0.5) * samples.length) / m)]!);
+        e.count = count;
+        e.cached = null;
+      }
+      return { loaded, rejected };
+    },
     snapshot() {
       return [...entries.entries()]
         .filter(([, e]) => e.size > 0)
@@ -312,6 +364,14 @@ export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
 }
 
 /** Piecewise-linear quantile function through (levels[i], values[i]), extended linearly, floored at 1% of the lowest. */
+function checkQuantiles(levels: readonly number[], values: readonly number[]): string | null {
+  if (!Array.isArray(levels) || !Array.isArray(values) || levels.length < 2 || levels.length !== values.length) return 'levels and values must be arrays of the same length (at least 2)';
+  if (!levels.every((l, i) => l > 0 && l < 1 && (i === 0 || l > levels[i - 1]!))) return 'levels must increase strictly within (0, 1)';
+  if (!values.every((v) => Number.isFinite(v) && v > 0)) return 'quantiles must be positive numbers';
+  if (!values.every((v, i) => i === 0 || v >= values[i - 1]!)) return 'quantiles must be non-decreasing';
+  return null;
+}
+
 function quantileFunction(levels: readonly number[], values: readonly number[], q: number): number {
   let i = 0;
   if (q <= levels[0]!) i = 0;

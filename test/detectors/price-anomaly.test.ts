@@ -269,6 +269,26 @@ describe('price_anomaly on a synthetic market (seeded)', () => {
     expect(mean(fakeScores)).toBeGreaterThan(0.6);
   });
 
+  it('retrains each category forest on schedule: every retrainEvery rows, or after retrainHours of snapshot time', () => {
+    const state = createPriceState();
+    for (let i = 0; i < 40; i++) state.base.observe('fan', 'A', 'A1', 100 + (i % 7));
+    const detect = priceAnomaly.create(cfg({ iforest: { minTrainRows: 16, retrainEvery: 50, retrainHours: 5 } as never }), { logger: silentLogger, priceState: state } as never);
+    const at = (h: number) => new Date(Date.UTC(2026, 5, 1) + h * HOUR).toISOString();
+    const feed = (n: number, hour: number) => {
+      for (let i = 0; i < n; i++) detect({ kind: 'listing', snapshot: listingExample({ listing_id: `r${hour}-${i}`, category: 'fan', brand: 'A', model: 'A1', price: 100 + (i % 5), fetched_at: at(hour) }) }, refs);
+    };
+    feed(15, 0);
+    expect(state.forests.get('fan')!.trainings).toBe(0);
+    feed(1, 0); // 16 rows: first forest
+    expect(state.forests.get('fan')!.trainings).toBe(1);
+    feed(49, 1);
+    expect(state.forests.get('fan')!.trainings).toBe(1);
+    feed(1, 1); // 50 rows since: retrain
+    expect(state.forests.get('fan')!.trainings).toBe(2);
+    feed(1, 7); // 6 hours later, one row: retrain by time
+    expect(state.forests.get('fan')!.trainings).toBe(3);
+  });
+
   it('ignores livestreams, missing prices and missing categories', () => {
     const detect = priceAnomaly.create(cfg(), { logger: silentLogger });
     expect(detect({ kind: 'listing', snapshot: listingExample({ price: null }) }, refs)).toEqual([]);

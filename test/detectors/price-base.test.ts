@@ -111,3 +111,51 @@ describe('createPriceBase', () => {
     expect(b.stats('fan')!.median).toBeCloseTo(100, 0);
   });
 });
+
+describe('fromQuantiles (ClickHouse price_base_daily rows)', () => {
+  const levels = [0.05, 0.25, 0.5, 0.75, 0.95];
+  it('seeds product, model and category keys; ClickHouse-style lower-cased keys meet the stream keys', () => {
+    const b = createPriceBase();
+    const res = b.fromQuantiles([
+      { category: 'fan', brand: 'midea', model: 'fs4013c', count: 300, levels, values: [80, 95, 100, 105, 120] },
+      { category: 'fan', brand: 'gree', model: 'g9', count: 100, levels, values: [800, 950, 1000, 1050, 1200] },
+    ]);
+    expect(res).toEqual({ loaded: 2, rejected: [] });
+    const product = b.lookup('fan', '美的', 'FS40-13C', 20)!;
+    expect(product.key).toBe('fan|midea|FS4013C');
+    expect(product.stats.count).toBe(300);
+    expect(product.stats.median).toBeCloseTo(100, 0);
+    expect(product.stats.p25).toBeCloseTo(95, 0);
+    expect(b.stats('fan|*|G9')!.median).toBeCloseTo(1000, -1);
+    // The category pools both products in proportion to their samples (256 vs 100 points).
+    const cat = b.stats('fan')!;
+    expect(cat.count).toBe(400);
+    expect(cat.n).toBe(256);
+    expect(cat.median).toBeLessThan(200);
+    expect(cat.p90).toBeGreaterThan(700);
+  });
+
+  it.each([
+    [{ levels: [0.5], values: [1] }, /same length \(at least 2\)/],
+    [{ levels: [0.5, 0.25], values: [1, 2] }, /increase strictly/],
+    [{ levels: [0.25, 0.5], values: [2, 1] }, /non-decreasing/],
+    [{ levels: [0.25, 0.5], values: [0, 1] }, /positive/],
+    [{ count: 0 }, /count/],
+    [{ category: '' }, /category/],
+  ])('rejects %j with the reason, loads the rest', (over, reason) => {
+    const b = createPriceBase();
+    const good = { category: 'fan', brand: null, model: 'x1', count: 10, levels: [0.25, 0.5, 0.75], values: [1, 2, 3] };
+    const res = b.fromQuantiles([{ ...good, ...over }, good]);
+    expect(res.loaded).toBe(1);
+    expect(res.rejected[0]!.index).toBe(0);
+    expect(res.rejected[0]!.reason).toMatch(reason);
+  });
+
+  it('leaves keys the stream already has', () => {
+    const b = createPriceBase();
+    b.observe('fan', null, 'x1', 5);
+    b.fromQuantiles([{ category: 'fan', brand: null, model: 'x1', count: 50, levels: [0.25, 0.75], values: [100, 200] }]);
+    expect(b.stats('fan|*|X1')!.median).toBe(5);
+    expect(b.stats('fan')!.median).toBe(5);
+  });
+});
