@@ -4,7 +4,7 @@
 // calls it (slices of runtime.maxBatchSize from partitionsConsumedConcurrently partitions at once).
 // Stage time runs from its first received message to the last resolved offset (group join excluded; the
 // client's process start is included on its side). Rounds alternate; figures are medians.
-// Usage: npm run bench:sink [-- --rows 200000 --rounds 3]. Last line: {"bench":"sink","ratio": stage/limit, ...}.
+// Usage: npm run bench:sink [-- --rows 200000 --rounds 3 --slice <runtime.maxBatchSize>]. Last line: {"bench":"sink","ratio": stage/limit, ...}.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -25,7 +25,7 @@ import { migrateAll } from '../pipeline/setup.ts';
 import { allTopics, topics } from '../pipeline/topics.ts';
 import { createClickHouseSinkStage } from '../sinks/clickhouse/stage.ts';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '3' }, slice: { type: 'string' } } });
 const N = Number(values.rows);
 const ROUNDS = Number(values.rounds);
 const base = loadConfig();
@@ -34,7 +34,8 @@ const say = (s: string) => process.stderr.write(s + '\n');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const id = `${Date.now().toString(36)}`;
 const database = `bench_sink_${id}`;
-const configFor = (suffix: string): Config => parseConfig({ ...base, kafka: { ...base.kafka, topicSuffix: `.bench-sink-${id}-${suffix}` }, clickhouse: { ...base.clickhouse, database }, log: { level: 'warn', format: 'json' } });
+const runtime = { ...base.runtime, ...(values.slice ? { maxBatchSize: Number(values.slice) } : {}) };
+const configFor = (suffix: string): Config => parseConfig({ ...base, runtime, kafka: { ...base.kafka, topicSuffix: `.bench-sink-${id}-${suffix}` }, clickhouse: { ...base.clickhouse, database }, log: { level: 'warn', format: 'json' } });
 
 const listings: ListingSnapshot[] = sampleListings(N, 41);
 const values_ = listings.map((l) => JSON.stringify(l));
@@ -106,7 +107,7 @@ async function handlerOnly(): Promise<number> {
 
 const admin = createClickHouse({ ...base.clickhouse, database }, { password: secrets.clickhousePassword() });
 try {
-  say(`bench:sink: ${N} listing rows, ${ROUNDS} rounds, database ${database}`);
+  say(`bench:sink: ${N} listing rows, ${ROUNDS} rounds, slices of ${runtime.maxBatchSize}, ${runtime.partitionsConsumedConcurrently} partitions at once, database ${database}`);
   const columns = await writeRowsFile();
   const limits: number[] = [];
   const stages: number[] = [];
@@ -128,7 +129,7 @@ try {
   say(`ours  (sink_clickhouse stage, Kafka -> ClickHouse): ${stageRps} rows/s`);
   say(`ours  (sink handler alone, no Kafka): ${handlerRps} rows/s`);
   process.stdout.write(
-    JSON.stringify({ bench: 'sink', ratio: Math.round((stageRps / limitRps) * 1000) / 1000, rows: N, rounds: ROUNDS, limit_rows_per_s: limitRps, stage_rows_per_s: stageRps, handler_rows_per_s: handlerRps, handler_ratio: Math.round((handlerRps / limitRps) * 1000) / 1000, peak_rss_mb: rss, provisional: 'shared noisy machine' }) + '\n',
+    JSON.stringify({ bench: 'sink', ratio: Math.round((stageRps / limitRps) * 1000) / 1000, rows: N, rounds: ROUNDS, slice: runtime.maxBatchSize, limit_rows_per_s: limitRps, stage_rows_per_s: stageRps, handler_rows_per_s: handlerRps, handler_ratio: Math.round((handlerRps / limitRps) * 1000) / 1000, peak_rss_mb: rss, provisional: 'shared noisy machine' }) + '\n',
   );
 } finally {
   await admin.command(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`).catch(() => {});
