@@ -6,8 +6,8 @@
 //   names 国家级, 最高级, 最佳 ("and the like"): those entries are `statutory: true`; the longer lists
 //   platforms enforce (第一, 唯一, 顶级, 销量冠军, 全网最低 …) are practice, `statutory: false`, and
 //   configurable. Each entry may list words that, following it, make it another word ('第一次', '第一时间').
-//   Severity high when a statutory term is used, medium otherwise; evidence_key = the sorted terms, so the
-//   same claims in later samples of the room give the same alert.
+//   One finding per term, severity high for a statutory term, medium otherwise; evidence_key = the term, so
+//   the same claim heard again in later samples of the room gives the same alert.
 // - `room_price_mismatch`: the price the room claims (card price, else the number in the claimed price
 //   text) is far from the price of the listing the card links to, as last seen on the listing's page.
 // - `room_ccc_missing`: the card sells goods of a CCC-required category (the listing's category, from the
@@ -57,6 +57,8 @@ export const PRACTICE_TERMS: readonly LexiconEntry[] = [
   { term: '万能', statutory: false, notFollowedBy: ['表'] },
   { term: '100%有效', statutory: false, notFollowedBy: [] },
 ];
+
+const ADVERTISING_LAW_9_3 = '《广告法》第九条第（三）项：不得使用“国家级”“最高级”“最佳”等用语';
 
 /** Cues that, before a term, show the host is not making the claim ('不是第一', '不敢说最佳'). */
 const CLAIM_GUARDS_BEFORE = ['不是', '并非', '不敢说', '不能说', '不可以说', '不说', '禁止说', '不叫'];
@@ -189,29 +191,32 @@ export const livestreamRisk = defineDetector({
       const s = subject.snapshot;
       const out: DetectorFinding[] = [];
 
+      // One finding per term: the same term heard again in a later sample is the same alert (evidence_key =
+      // the term), whichever other terms that sample happens to contain.
       const hits = claims(s);
-      if (hits.length) {
-        const terms = [...new Set(hits.map((h) => h.term))].sort();
-        const statutory = terms.filter((t) => hits.some((h) => h.term === t && h.statutory));
+      const terms = [...new Set(hits.map((h) => h.term))].sort();
+      for (const term of terms) {
+        const own = hits.filter((h) => h.term === term);
+        const statutory = own[0]!.statutory;
         out.push({
           rule_id: 'absolute_claim',
-          score: statutory.length ? 0.9 : 0.7,
-          severity: statutory.length ? 'high' : 'medium',
-          summary: `host or card uses absolute terms: ${terms.join('、')}${statutory.length ? ` (statutory, Advertising Law art. 9(3): ${statutory.join('、')})` : ' (platform practice, not statutory)'}`,
+          score: statutory ? 0.9 : 0.7,
+          severity: statutory ? 'high' : 'medium',
+          summary: `host or card uses the absolute term "${term}" (${statutory ? 'statutory: Advertising Law art. 9(3)' : 'platform practice, not statutory'})`,
           evidence: {
             observed: {
-              terms,
-              excerpts: hits.slice(0, cfg.maxExcerptLines).map((h) => ({ term: h.term, source: h.source, at: h.at, excerpt: h.excerpt })),
+              term,
+              excerpts: own.slice(0, cfg.maxExcerptLines).map((h) => ({ source: h.source, at: h.at, excerpt: h.excerpt })),
+              other_terms: terms.filter((t) => t !== term),
               host: s.host.name,
               viewer_count: s.viewer_count,
             },
             reference: {
-              statutory_terms: statutory,
-              practice_terms: terms.filter((t) => !statutory.includes(t)),
-              basis: '《广告法》第九条第（三）项：不得使用“国家级”“最高级”“最佳”等用语',
+              statutory,
+              basis: statutory ? ADVERTISING_LAW_9_3 : 'platform practice lexicon (configurable; not named by statute)',
             },
           },
-          evidence_key: terms.join(','),
+          evidence_key: term,
         });
       }
 

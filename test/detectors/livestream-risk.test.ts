@@ -35,17 +35,22 @@ describe('parseClaimedPrice', () => {
 describe('absolute_claim', () => {
   const d = make({ scanCard: false });
   it.each([
-    [['这款是国家级的品质'], ['国家级'], 'high'],
-    [['最佳选择，最高级工艺'], ['最佳', '最高级'], 'high'],
-    [['全网最低价！', '销量冠军'], ['全网最低', '最低价', '销量冠军'], 'medium'],
-    [['行业第一品牌'], ['第一'], 'medium'],
-    [['唯一正品'], ['唯一'], 'medium'],
-  ])('%j -> terms %j, severity %s', (lines, terms, severity) => {
+    [['这款是国家级的品质'], [['国家级', 'high']]],
+    [['最佳选择，最高级工艺'], [['最佳', 'high'], ['最高级', 'high']]],
+    [['全网最低价！', '销量冠军'], [['全网最低', 'medium'], ['最低价', 'medium'], ['销量冠军', 'medium']]],
+    [['行业第一品牌'], [['第一', 'medium']]],
+    [['唯一正品'], [['唯一', 'medium']]],
+  ])('%j -> one finding per term %j', (lines, want) => {
     const f = live(d, room(lines)).filter((x) => x.rule_id === 'absolute_claim');
-    expect(f).toHaveLength(1);
-    expect(f[0]!.evidence.observed.terms).toEqual([...terms].sort());
-    expect(f[0]!.severity).toBe(severity);
-    expect(f[0]!.evidence_key).toBe([...terms].sort().join(','));
+    const sorted = [...want].sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+    expect(f.map((x) => [x.evidence_key, x.severity])).toEqual(sorted);
+    expect(f.map((x) => x.evidence.observed.term)).toEqual(sorted.map((w) => w[0]));
+  });
+
+  it('the same term in a later sample gives the same evidence key, whatever else is said', () => {
+    const a = live(d, room(['国家级品质']));
+    const b = live(d, room(['国家级品质，全网最低']));
+    expect(b.map((x) => x.evidence_key)).toContain(a[0]!.evidence_key);
   });
 
   it.each([
@@ -59,24 +64,23 @@ describe('absolute_claim', () => {
     expect(live(d, room([line]))).toEqual([]);
   });
 
-  it('evidence: statutory vs practice terms, the transcript excerpt with its time, the legal basis', () => {
-    const f = live(d, room(['家人们，这是国家级品质', '全网最低了']))[0]!;
-    expect(f.evidence.reference).toMatchObject({ statutory_terms: ['国家级'], practice_terms: ['全网最低'] });
-    expect(f.evidence.reference.basis).toMatch(/广告法/);
-    expect(f.evidence.observed.excerpts).toEqual([
-      { term: '国家级', source: 'transcript', at: '2026-11-01T20:00:00.000Z', excerpt: '家人们,这是‹国家级›品质' },
-      { term: '全网最低', source: 'transcript', at: '2026-11-01T20:00:01.000Z', excerpt: '‹全网最低›了' },
-    ]);
+  it('evidence: statutory or practice, the transcript excerpt with its time, the legal basis', () => {
+    const f = live(d, room(['家人们，这是国家级品质', '全网最低了']));
+    expect(f[0]!.evidence.observed).toMatchObject({ term: '全网最低', excerpts: [{ source: 'transcript', at: '2026-11-01T20:00:01.000Z', excerpt: '‹全网最低›了' }], other_terms: ['国家级'] });
+    expect(f[0]!.evidence.reference).toMatchObject({ statutory: false });
+    expect(f[1]!.evidence.observed).toMatchObject({ term: '国家级', excerpts: [{ source: 'transcript', at: '2026-11-01T20:00:00.000Z', excerpt: '家人们,这是‹国家级›品质' }] });
+    expect(f[1]!.evidence.reference).toMatchObject({ statutory: true });
+    expect(f[1]!.evidence.reference.basis).toMatch(/广告法/);
   });
 
   it('scans the product card when enabled', () => {
     const f = live(make(), room([], { claimed_price_text: '全网最低 399' }));
-    expect(f[0]!.evidence.observed.excerpts).toEqual([expect.objectContaining({ term: '全网最低', source: 'card.claimed_price_text', at: null })]);
+    expect(f[0]!.evidence.observed.excerpts).toEqual([expect.objectContaining({ source: 'card.claimed_price_text', at: null })]);
   });
 
   it('the lexicon is configurable (an entry marked statutory or not)', () => {
     const d2 = make({ lexicon: [{ term: '王炸', statutory: false }] });
-    expect(live(d2, room(['国家级', '王炸单品']))[0]!.evidence.observed.terms).toEqual(['王炸']);
+    expect(live(d2, room(['国家级', '王炸单品'])).map((f) => f.evidence_key)).toEqual(['王炸']);
     expect(() => livestreamRiskConfigSchema.parse({ lexicon: [{ term: 'x' }] })).toThrow();
   });
 });
