@@ -90,17 +90,28 @@ function positiveInt(name: string, v: number): number {
   return v;
 }
 
-/** Draws k distinct indices from [0, n) (partial Fisher–Yates). */
-function sampleWithoutReplacement(n: number, k: number, rng: Prng): Int32Array {
-  const all = new Int32Array(n);
-  for (let i = 0; i < n; i++) all[i] = i;
+/**
+ * Draws k distinct indices from [0, n): partial Fisher–Yates over a shared identity permutation `perm`,
+ * whose k swaps are undone afterwards, so each draw costs O(k), not O(n).
+ */
+function sampleWithoutReplacement(perm: Int32Array, k: number, rng: Prng): Int32Array {
+  const n = perm.length;
+  const swapped = new Int32Array(k);
   for (let i = 0; i < k; i++) {
     const j = i + rng.int(n - i);
-    const t = all[i]!;
-    all[i] = all[j]!;
-    all[j] = t;
+    swapped[i] = j;
+    const t = perm[i]!;
+    perm[i] = perm[j]!;
+    perm[j] = t;
   }
-  return all.slice(0, k);
+  const out = perm.slice(0, k);
+  for (let i = k - 1; i >= 0; i--) {
+    const j = swapped[i]!;
+    const t = perm[i]!;
+    perm[i] = perm[j]!;
+    perm[j] = t;
+  }
+  return out;
 }
 
 function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: number, rng: Prng): Tree {
@@ -192,8 +203,9 @@ export function trainIsolationForest(rows: readonly ArrayLike<number>[], options
   for (let i = 0; i < n; i++) for (let f = 0; f < d; f++) x[i * d + f] = rows[i]![f]!;
 
   const forest: Tree[] = [];
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
   for (let k = 0; k < t; k++) {
-    const idx = subsample ? sampleWithoutReplacement(n, psi, rng) : Int32Array.from({ length: n }, (_, i) => i);
+    const idx = subsample ? sampleWithoutReplacement(perm, psi, rng) : perm.slice();
     forest.push(buildTree(x, d, idx, heightLimit, rng));
   }
   const cPsi = averagePathLength(psi);

@@ -53,7 +53,8 @@ describe('readFeatureTable', () => {
   });
 });
 
-describe('shelfwatch score-outliers', () => {
+// Each case spawns the CLI (about a second each, more on a loaded machine).
+describe('shelfwatch score-outliers', { timeout: 30_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'score-outliers-'));
   const file = join(dir, 'in.csv');
   const rows = ['id,x,y,label'];
