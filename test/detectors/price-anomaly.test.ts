@@ -164,7 +164,7 @@ function runStream(items: Item[], state: PriceDetectorState, config: PriceAnomal
   return items.map((it) => detect({ kind: 'listing', snapshot: it.listing }, refs));
 }
 
-describe('price_anomaly on a synthetic market (seeded)', () => {
+describe('price_anomaly on a synthetic market (seeded)', { timeout: 30_000 }, () => {
   it.each([1, 2, 3])('seed %i: recall >= 0.9 at precision >= 0.9 for prices below 40% of the product price', (seed) => {
     const m = market(seed);
     const state = createPriceState();
