@@ -119,14 +119,14 @@ interface Item {
 
 /**
  * 4 categories × 25 products, base prices spread over two orders of magnitude within each category (so a
- * category median says little about a product), each product with its own spread (σ of log price 5–20%).
+ * category median says little about a product), each product with its own spread (σ of log price 5–25%).
  */
 function market(seed: number) {
   const r = createPrng(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());
   const products: { category: string; brand: string; model: string; base: number; sigma: number }[] = [];
   for (const category of ['power_bank', 'electric_fan', 'hair_dryer', 'rice_cooker']) {
-    for (let p = 0; p < 25; p++) products.push({ category, brand: ['Anker', '美的', 'Gree', 'Philips', 'Supor'][p % 5]!, model: `M${p}-${category.length}`, base: 20 * Math.exp(r.next() * Math.log(100)), sigma: 0.05 + 0.15 * r.next() });
+    for (let p = 0; p < 25; p++) products.push({ category, brand: ['Anker', '美的', 'Gree', 'Philips', 'Supor'][p % 5]!, model: `M${p}-${category.length}`, base: 20 * Math.exp(r.next() * Math.log(100)), sigma: 0.05 + 0.2 * r.next() });
   }
   let n = 0;
   const make = (prod: (typeof products)[number], price: number, at: number): ListingSnapshot =>
@@ -143,14 +143,14 @@ function market(seed: number) {
   const history = (state: PriceDetectorState) => {
     for (const p of products) for (let i = 0; i < 60; i++) state.base.observe(p.category, p.brand, p.model, p.base * Math.exp(p.sigma * gauss()));
   };
-  /** A stream of `perProduct` listings per product, `fakeRate` of them priced at 5–40% of the product's price. */
+  /** A stream of `perProduct` listings per product, `fakeRate` of them priced at 25–40% of the product price (the hard end). */
   const stream = (perProduct: number, fakeRate: number): Item[] => {
     const items: Item[] = [];
     let t = 0;
     for (let i = 0; i < perProduct; i++) {
       for (const p of products) {
         const fake = r.next() < fakeRate;
-        const price = fake ? p.base * (0.05 + 0.35 * r.next()) : p.base * Math.exp(p.sigma * gauss());
+        const price = fake ? p.base * (0.25 + 0.15 * r.next()) : p.base * Math.exp(p.sigma * gauss());
         items.push({ listing: make(p, price, t++), fake });
       }
     }
