@@ -16,9 +16,13 @@
 // in halves until the bad rows are alone (k bad rows cost O(k log n) INSERTs), the good ones are written and
 // the bad ones reported per row; the caller dead-letters them. A retryable error during that search fails the
 // whole batch (rows already written are written again on retry: deterministic ids + ReplacingMergeTree).
+// Streaming (when `open` is given): a batch's INSERT request is opened with its first rows and each write is
+// serialized and sent at once, so the server parses while the process handles other slices; the flush only
+// ends the request. The rows stay in memory until the INSERT settles, for the bad-row search above.
 import { ClickHouseError, toClickHouseError } from '../../pipeline/clickhouse/errors.ts';
 import type { Row } from '../../pipeline/clickhouse/rows.ts';
 import type { ClickHouseSinkConfig } from './config.ts';
+import type { InsertStream, OpenInsert } from './http-insert.ts';
 
 export type InsertFn = (table: string, rows: Row[]) => Promise<void>;
 /** Per row: null when written, else the data error the server rejected the row with. */
@@ -50,6 +54,7 @@ interface Waiter {
 }
 
 interface Buffer {
+  stream?: InsertStream;
   rows: Row[];
   bytes: number;
   waiters: Waiter[];
@@ -67,6 +72,7 @@ export class SinkBatcher {
     private readonly insert: InsertFn,
     private readonly opts: BatcherOptions,
     private readonly onFlush: (info: FlushInfo) => void = () => {},
+    private readonly open?: OpenInsert,
   ) {}
 
   /** Rows currently buffered (not yet handed to an INSERT), over all tables. */
@@ -91,6 +97,12 @@ export class SinkBatcher {
     });
     for (const r of rows) buf.rows.push(r);
     buf.bytes += bytes;
+    if (this.open) {
+      buf.stream ??= this.open(table, Object.keys(rows[0]!));
+      let text = '';
+      for (const r of rows) text += JSON.stringify(r) + '\n';
+      buf.stream.write(text);
+    }
     this.waiting++;
     const settled = done.finally(() => this.waiting--);
 
@@ -137,7 +149,17 @@ export class SinkBatcher {
     const started = Date.now();
     const outcomes: RowOutcome[] = new Array<RowOutcome>(buf.rows.length).fill(null);
     try {
-      await this.writeIsolating(table, buf.rows, 0, outcomes);
+      if (buf.stream) {
+        try {
+          await buf.stream.end();
+        } catch (err) {
+          const e = toClickHouseError(err);
+          if (!e.dataError) throw e;
+          await this.isolate(table, buf.rows, 0, outcomes);
+        }
+      } else {
+        await this.writeIsolating(table, buf.rows, 0, outcomes);
+      }
     } catch (err) {
       const e = toClickHouseError(err);
       this.onFlush({ table, rows: buf.rows.length, bytes: buf.bytes, ms: Date.now() - started, trigger, rejected: 0, error: e });
@@ -160,10 +182,16 @@ export class SinkBatcher {
         outcomes[base] = e;
         return;
       }
-      const mid = rows.length >> 1;
-      await this.writeIsolating(table, rows.slice(0, mid), base, outcomes);
-      await this.writeIsolating(table, rows.slice(mid), base + mid, outcomes);
+      await this.isolate(table, rows, base, outcomes);
     }
+  }
+
+  /** The rows as a whole were rejected as data: write each half separately. */
+  private async isolate(table: string, rows: Row[], base: number, outcomes: RowOutcome[]): Promise<void> {
+    if (rows.length === 1) return this.writeIsolating(table, rows, base, outcomes);
+    const mid = rows.length >> 1;
+    await this.writeIsolating(table, rows.slice(0, mid), base, outcomes);
+    await this.writeIsolating(table, rows.slice(mid), base + mid, outcomes);
   }
 }
 

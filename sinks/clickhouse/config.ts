@@ -15,6 +15,8 @@ export const clickhouseSinkConfigSchema = z.strictObject({
   maxWaitMs: z.number().int().min(1).max(600_000).default(1_000),
   /** Flush when no row joined the buffer for this long, ms (0 = off). @default 25 */
   lingerMs: z.number().int().min(0).max(60_000).default(25),
+  /** Stream each batch's INSERT as its rows arrive (one HTTP request per batch, opened with its first rows). @default true */
+  streamInserts: z.boolean().default(true),
 });
 
 export type ClickHouseSinkConfig = z.infer<typeof clickhouseSinkConfigSchema>;

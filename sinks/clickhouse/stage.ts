@@ -17,6 +17,7 @@ import type { Logger } from '../../pipeline/logger.ts';
 import { RetryableError, ok, type StepResult } from '../../pipeline/runtime/result.ts';
 import type { InputMessage, StageDefinition } from '../../pipeline/runtime/stage.ts';
 import { SinkBatcher, type FlushInfo } from './batcher.ts';
+import { createHttpInserter } from './http-insert.ts';
 import { REJECT_REASONS, SINK_ROUTES, type SinkRoute } from './routes.ts';
 
 type AnyInput = InputMessage<z.infer<z.ZodType>>;
@@ -46,10 +47,14 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
       log.debug({ table: f.table, rows: f.rows, bytes: f.bytes, ms: f.ms, trigger: f.trigger }, 'batch written');
     }
   };
+  // The streaming fast path talks HTTP itself; the client's insert isolates bad rows. A client passed in by
+  // a caller (tests) is used for everything.
+  const inserter = !client && config.sink.clickhouse.streamInserts ? createHttpInserter(config.clickhouse, secrets.clickhousePassword()) : undefined;
   const batcher = new SinkBatcher(
     (table, rows) => ch.insert(table, rows),
     { ...config.sink.clickhouse, maxWaiting: config.runtime.partitionsConsumedConcurrently },
     onFlush,
+    inserter?.open,
   );
 
   return {
@@ -91,6 +96,7 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
     },
     async stop() {
       await batcher.close();
+      inserter?.close();
       if (!client) await ch.close();
     },
   };

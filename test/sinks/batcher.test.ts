@@ -5,7 +5,7 @@ import { parseServerError } from '../../pipeline/clickhouse/errors.ts';
 import type { Row } from '../../pipeline/clickhouse/rows.ts';
 import { SinkBatcher, type FlushInfo } from '../../sinks/clickhouse/batcher.ts';
 
-const opts = { maxRows: 1000, maxBytes: 1 << 20, maxWaitMs: 50, lingerMs: 0, maxWaiting: 100 };
+const opts = { maxRows: 1000, maxBytes: 1 << 20, maxWaitMs: 50, lingerMs: 0, maxWaiting: 100, streamInserts: false };
 const rows = (from: number, n: number): Row[] => Array.from({ length: n }, (_, i) => ({ id: from + i }));
 
 function recorder(fail?: (rows: Row[]) => Error | undefined) {
@@ -107,5 +107,29 @@ describe('SinkBatcher', () => {
     await b.close();
     expect(await w).toEqual([null, null]);
     await expect(b.write('t', rows(0, 1), 1)).rejects.toThrow(/closed/);
+  });
+
+  it('streams: one INSERT request per batch, opened with its first rows, each slice sent as it joins', async () => {
+    const streams: { table: string; columns: readonly string[]; text: string; ended: boolean }[] = [];
+    const open = (table: string, columns: readonly string[]) => {
+      const s = { table, columns, text: '', ended: false };
+      streams.push(s);
+      return { write: (t: string) => void (s.text += t), end: async () => void (s.ended = true), abort: () => {} };
+    };
+    const b = new SinkBatcher(async () => {}, { ...opts, maxWaiting: 2 }, () => {}, open);
+    const first = b.write('t', rows(0, 2), 1);
+    expect(streams).toHaveLength(1);
+    expect(streams[0]!.text).toBe('{"id":0}\n{"id":1}\n'); // sent before the flush
+    await Promise.all([first, b.write('t', rows(2, 1), 1)]);
+    expect(streams).toEqual([{ table: 't', columns: ['id'], text: '{"id":0}\n{"id":1}\n{"id":2}\n', ended: true }]);
+  });
+
+  it('streams: a data error on the streamed INSERT falls back to isolating the bad rows with plain INSERTs', async () => {
+    const open = () => ({ write: () => {}, end: async () => Promise.reject(parseServerError('Code: 117, e.displayText() = DB::Exception: bad')), abort: () => {} });
+    const r = recorder((rs) => (rs.some((x) => x.id === 2) ? parseServerError('Code: 117, e.displayText() = DB::Exception: bad') ?? undefined : undefined));
+    const b = new SinkBatcher(r.insert, { ...opts, maxRows: 4 }, r.onFlush, open);
+    const out = await b.write('t', rows(0, 4), 1);
+    expect(out.map((o) => (o ? o.code : null))).toEqual([null, null, 117, null]);
+    expect(r.inserts.flat().sort()).toEqual([0, 1, 3]);
   });
 });
