@@ -16,8 +16,8 @@ export const AGG_FILTERS = filters({ platform: 'platform', category: 'category',
 /** Detectors each board is about (names from the detector registry, detectors/index.ts). */
 export const DETECTORS = {
   price: ['price_anomaly'],
-  certificates: ['certificate_mismatch', 'licence_mismatch'],
-  recalls: ['recalled_sku'],
+  certificates: ['certificate_mismatch'], // CCC (ccc_*) and licence (licence_*) rules
+  recalls: ['recall_match'],
 } as const;
 
 export const inList = (names: readonly string[]): string => names.map((n) => `'${n.replace(/[^a-z0-9_]/g, '')}'`).join(', ');

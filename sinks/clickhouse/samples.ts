@@ -1,8 +1,8 @@
 // Sample alerts and livestream samples, deterministic from listings and a seed: what the detect stage and
 // the livestream crawler will publish, for the sink's tests, the panel checks, the benchmark and the demo
 // while those components are being built. In: ListingSnapshots (pipeline/sample.ts). Out: contract values.
-// Detector names follow the detector issue's plan (price_anomaly, certificate_mismatch, licence_mismatch,
-// recalled_sku, prohibited_item, three_no, livestream_risk); the boards select by these names.
+// Detector and rule names are those of detectors/ (price_anomaly, certificate_mismatch with ccc_* and
+// licence_* rules, recall_match, prohibited_item, three_no, livestream_risk); the boards select by them.
 import { createHash } from 'node:crypto';
 import { alertId, livestreamSnapshotId, subjectKey, type Alert, type ListingSnapshot, type LivestreamSnapshot, type Severity } from '../../pipeline/contracts/index.ts';
 import { rng } from '../../pipeline/sample.ts';
@@ -11,8 +11,8 @@ const LISTING_RULES: readonly { detector: string; rule: string; severity: Severi
   { detector: 'price_anomaly', rule: 'price_far_below_base', severity: 'medium' },
   { detector: 'certificate_mismatch', rule: 'ccc_revoked', severity: 'high' },
   { detector: 'certificate_mismatch', rule: 'ccc_not_in_register', severity: 'critical' },
-  { detector: 'licence_mismatch', rule: 'licence_expired', severity: 'medium' },
-  { detector: 'recalled_sku', rule: 'model_match', severity: 'high' },
+  { detector: 'certificate_mismatch', rule: 'licence_not_in_register', severity: 'medium' },
+  { detector: 'recall_match', rule: 'model_match', severity: 'high' },
   { detector: 'prohibited_item', rule: 'listed_item', severity: 'critical' },
   { detector: 'three_no', rule: 'no_producer_address', severity: 'low' },
 ];
