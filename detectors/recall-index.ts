@@ -16,7 +16,7 @@
 import { extractGtins, isValidGtin } from '../crawlers/normalize/identifiers.ts';
 import type { Recall } from '../pipeline/contracts/index.ts';
 import { compareModels, isSpecificModel, modelKey, type ModelRelation } from './model-number.ts';
-import { brandKey, brandsInText, textCarriesBrand } from './reference/brand-aliases.ts';
+import { brandHaystack, brandKey, brandSpellings, brandsInText, haystackCarries, type BrandHaystack } from './reference/brand-aliases.ts';
 import { halfWidth } from './text.ts';
 import type { RecallMatch, RecallQuery } from './types.ts';
 
@@ -27,7 +27,12 @@ export interface RecallMatchOptions {
   titleOnlyMin: number;
   /** Tokens in more than this share of recalls are not used to find candidates (they still score). @default 0.05 */
   maxTokenShare: number;
-  /** Candidates scored per query, by title overlap, at most. @default 200 */
+  /**
+   * ...nor tokens in more than this many recalls, whatever the share: this bound is what keeps the cost per
+   * listing flat as recalls grow (a token that common says little about which recall it is). @default 100
+   */
+  maxPosting: number;
+  /** Candidates scored per query, by title overlap, at most. @default 100 */
   maxCandidates: number;
   /** Brand-only + title candidates need at least this cosine. @default 0.35 */
   brandTitleMin: number;
@@ -48,7 +53,7 @@ export interface RecallMatchOptions {
   numberPenalty: number;
 }
 
-export const DEFAULT_MATCH_OPTIONS: RecallMatchOptions = { minScore: 0.6, titleOnlyMin: 0.8, maxTokenShare: 0.05, maxCandidates: 200, brandTitleMin: 0.35, trigramWeight: 0.5, gapPenalty: 0.5, bestBonus: 0.1, numberPenalty: 0.3 };
+export const DEFAULT_MATCH_OPTIONS: RecallMatchOptions = { minScore: 0.6, titleOnlyMin: 0.8, maxTokenShare: 0.05, maxPosting: 100, maxCandidates: 100, brandTitleMin: 0.35, trigramWeight: 0.5, gapPenalty: 0.5, bestBonus: 0.1, numberPenalty: 0.3 };
 
 // ---------- text features ----------
 
@@ -116,6 +121,13 @@ interface Entry {
   brand: string;
   tf: Map<string, number>;
   tri: Map<string, number>;
+  /** Tokens with a digit (versions, sizes), for the number-conflict penalty. */
+  numbers: string[];
+  /** Every spelling of the recall's brand (aliases + as written), for finding it in listing titles. */
+  brandSpellings: string[];
+  /** Unit TF-IDF vectors as of index generation `gen`. */
+  gen: number;
+  vec: { w: Map<string, number>; t: Map<string, number> } | null;
 }
 
 function sparseAdd<K>(m: Map<K, Set<string>>, k: K, id: string): void {
@@ -136,6 +148,21 @@ function baseKey(key: string): string | null {
   return m && m[1]!.length >= 3 ? m[1]! : null;
 }
 
+/** The k keys with the highest values (ties: smaller key first), without sorting the whole map. */
+function topK(acc: Map<string, number>, k: number): string[] {
+  if (acc.size <= k) return [...acc.keys()];
+  const better = (a: [string, number], b: [string, number]) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
+  const top: [string, number][] = [];
+  for (const item of acc) {
+    if (top.length === k && !better(item, top[k - 1]!)) continue;
+    let i = top.length === k ? k - 1 : top.length;
+    if (top.length === k) top.pop();
+    while (i > 0 && better(item, top[i - 1]!)) i--;
+    top.splice(i, 0, item);
+  }
+  return top.map(([id]) => id);
+}
+
 export interface RecallIndex {
   add(recall: Recall): void;
   remove(recallId: string): void;
@@ -152,24 +179,15 @@ export function createRecallIndex(): RecallIndex {
   const byModelBase = new Map<string, Set<string>>();
   const byBrand = new Map<string, Set<string>>();
   const byToken = new Map<string, Set<string>>();
-  // Norms depend on idf, which changes with every record: recomputed lazily once per change, not per query.
-  let norms: Map<string, number> | null = null;
-  let triNorms: Map<string, number> | null = null;
+  // Weights depend on idf, which changes with every record: an entry's normalised vectors are rebuilt on
+  // demand when the index changed since they were built (only entries a query touches pay for it).
+  let generation = 0;
   const triDf = new Map<string, number>();
   const triIdf = (g: string): number => Math.log(1 + (entries.size + 1) / ((triDf.get(g) ?? 0) + 1));
-
   const idf = (token: string): number => Math.log(1 + (entries.size + 1) / ((byToken.get(token)?.size ?? 0) + 1));
 
   function tfOf(text: string): Map<string, number> {
-    const tf = new Map<string, number>();
-    for (const t of titleTokens(text)) tf.set(t, (tf.get(t) ?? 0) + 1);
-    return tf;
-  }
-
-  function normOf(tf: Map<string, number>): number {
-    let s = 0;
-    for (const [t, n] of tf) s += (n * idf(t)) ** 2;
-    return Math.sqrt(s);
+    return countOf(titleTokens(text));
   }
 
   function countOf(items: string[]): Map<string, number> {
@@ -178,26 +196,36 @@ export function createRecallIndex(): RecallIndex {
     return m;
   }
 
-  function triNormOf(tri: Map<string, number>): number {
+  /** TF-IDF vector normalised to unit length. */
+  function weigh(counts: Map<string, number>, w: (t: string) => number): Map<string, number> {
+    const v = new Map<string, number>();
+    let n = 0;
+    for (const [t, c] of counts) {
+      const x = c * w(t);
+      v.set(t, x);
+      n += x * x;
+    }
+    n = Math.sqrt(n);
+    if (n > 0) for (const [t, x] of v) v.set(t, x / n);
+    return v;
+  }
+
+  function vectors(e: Entry): { w: Map<string, number>; t: Map<string, number> } {
+    if (e.gen !== generation || !e.vec) {
+      e.vec = { w: weigh(e.tf, idf), t: weigh(e.tri, triIdf) };
+      e.gen = generation;
+    }
+    return e.vec;
+  }
+
+  function dot(a: Map<string, number>, b: Map<string, number>): number {
+    const [small, big] = a.size <= b.size ? [a, b] : [b, a];
     let s = 0;
-    for (const [g, n] of tri) s += (n * triIdf(g)) ** 2;
-    return Math.sqrt(s);
-  }
-
-  function recallTriNorm(id: string): number {
-    if (!triNorms) {
-      triNorms = new Map();
-      for (const [k, e] of entries) triNorms.set(k, triNormOf(e.tri));
+    for (const [t, x] of small) {
+      const y = big.get(t);
+      if (y) s += x * y;
     }
-    return triNorms.get(id) ?? 0;
-  }
-
-  function recallNorm(id: string): number {
-    if (!norms) {
-      norms = new Map();
-      for (const [k, e] of entries) norms.set(k, normOf(e.tf));
-    }
-    return norms.get(id) ?? 0;
+    return Math.min(1, s);
   }
 
   function add(r: Recall): void {
@@ -210,9 +238,11 @@ export function createRecallIndex(): RecallIndex {
     const text = `${r.brand} ${r.product_name} ${r.models.join(' ')}`;
     const tf = tfOf(text);
     const tri = countOf(trigrams(text));
-    const e: Entry = { recall: r, gtins, models, brand, tf, tri };
+    const numbers = [...tf.keys()].filter((t) => /\d/.test(t));
+    const spellings = brand ? [...new Set([...brandSpellings(brand), brandHaystack(r.brand).squeezed])] : [];
+    const e: Entry = { recall: r, gtins, models, brand, tf, tri, numbers, brandSpellings: spellings, gen: -1, vec: null };
     for (const g of tri.keys()) triDf.set(g, (triDf.get(g) ?? 0) + 1);
-    triNorms = null;
+    generation++;
     entries.set(r.recall_id, e);
     for (const g of gtins) sparseAdd(byGtin, g, r.recall_id);
     for (const m of models) {
@@ -222,7 +252,6 @@ export function createRecallIndex(): RecallIndex {
     }
     if (brand) sparseAdd(byBrand, brand, r.recall_id);
     for (const t of tf.keys()) sparseAdd(byToken, t, r.recall_id);
-    norms = null;
   }
 
   function remove(id: string): void {
@@ -242,8 +271,7 @@ export function createRecallIndex(): RecallIndex {
       if (n > 0) triDf.set(g, n);
       else triDf.delete(g);
     }
-    norms = null;
-    triNorms = null;
+    generation++;
   }
 
   interface Features {
@@ -253,9 +281,12 @@ export function createRecallIndex(): RecallIndex {
     /** Brand keys: the given brand, else known brands found in the title. */
     brands: string[];
     tf: Map<string, number>;
-    norm: number;
-    tri: Map<string, number>;
-    triNorm: number;
+    /** Unit TF-IDF vectors of words/bigrams and of character trigrams. */
+    w: Map<string, number>;
+    t: Map<string, number>;
+    numbers: string[];
+    /** Brand + title, prepared once for the brand look-ups of every candidate. */
+    hay: BrandHaystack;
   }
 
   function features(q: RecallQuery): Features {
@@ -268,58 +299,30 @@ export function createRecallIndex(): RecallIndex {
     const text = `${q.brand ?? ''} ${title} ${q.model ?? ''}`;
     const tf = tfOf(text);
     const tri = countOf(trigrams(text));
-    return { title, gtins, models, brands, tf, norm: normOf(tf), tri, triNorm: triNormOf(tri) };
+    return { title, gtins, models, brands, tf, w: weigh(tf, idf), t: weigh(tri, triIdf), numbers: [...tf.keys()].filter((t) => /\d/.test(t)), hay: brandHaystack(`${q.brand ?? ''} ${title}`) };
   }
 
   /** Title similarity: word/bigram TF-IDF cosine blended with character-trigram TF-IDF cosine, less number conflicts. */
-  function similarity(f: Features, id: string, e: Entry, o: RecallMatchOptions): number {
+  function similarity(f: Features, _id: string, e: Entry, o: RecallMatchOptions): number {
+    const v = vectors(e);
     const w = o.trigramWeight;
-    const sim = (1 - w) * cosine(f, id, e) + (w > 0 ? w * triCosine(f, id, e) : 0);
+    const sim = (1 - w) * dot(f.w, v.w) + (w > 0 ? w * dot(f.t, v.t) : 0);
     return o.numberPenalty > 0 ? sim * (1 - o.numberPenalty * numberConflict(f, e)) : sim;
   }
 
   /** Share of the smaller side's number-bearing tokens the other side lacks (0 when either side has none). */
   function numberConflict(f: Features, e: Entry): number {
-    let mine = 0;
-    let theirs = 0;
+    if (!f.numbers.length || !e.numbers.length) return 0;
     let shared = 0;
-    for (const t of f.tf.keys()) if (/\d/.test(t)) {
-      mine++;
-      if (e.tf.has(t)) shared++;
-    }
-    if (!mine) return 0;
-    for (const t of e.tf.keys()) if (/\d/.test(t)) theirs++;
-    if (!theirs) return 0;
-    return 1 - shared / Math.min(mine, theirs);
-  }
-
-  function triCosine(f: Features, id: string, e: Entry): number {
-    if (!f.triNorm) return 0;
-    let dot = 0;
-    for (const [g, n] of f.tri) {
-      const m = e.tri.get(g);
-      if (m) dot += n * m * triIdf(g) ** 2;
-    }
-    const rn = recallTriNorm(id);
-    return rn ? Math.min(1, dot / (f.triNorm * rn)) : 0;
-  }
-
-  function cosine(f: Features, id: string, e: Entry): number {
-    if (!f.norm) return 0;
-    let dot = 0;
-    for (const [t, n] of f.tf) {
-      const m = e.tf.get(t);
-      if (m) dot += n * m * idf(t) ** 2;
-    }
-    const rn = recallNorm(id);
-    return rn ? Math.min(1, dot / (f.norm * rn)) : 0;
+    for (const t of f.numbers) if (e.tf.has(t)) shared++;
+    return 1 - shared / Math.min(f.numbers.length, e.numbers.length);
   }
 
   function brandRelation(f: Features, e: Entry, q: RecallQuery): { ok: boolean | null; listing?: string } {
     if (!e.brand) return { ok: null };
     if (f.brands.includes(e.brand)) return { ok: true, listing: f.brands.find((b) => b === e.brand)! };
     // The recall's brand spelled in the listing title (a brand we have no alias for).
-    if (textCarriesBrand(`${q.brand ?? ''} ${f.title}`, e.recall.brand)) return { ok: true, listing: e.recall.brand };
+    if (haystackCarries(f.hay, e.brandSpellings)) return { ok: true, listing: e.recall.brand };
     if (f.brands.length) return { ok: false, listing: f.brands[0] };
     return { ok: null };
   }
@@ -400,7 +403,7 @@ export function createRecallIndex(): RecallIndex {
     // Series patterns ('KFR-35GW/*') are indexed under their literal prefix: look up the query's prefixes.
     for (const m of f.models) for (let n = 3; n < m.key.length; n++) for (const id of byModel.get(m.key.slice(0, n)) ?? []) if (entries.get(id)?.models.some((x) => /[*?]/.test(x.key))) ids.add(id);
     // Rare title tokens, accumulated by idf: the top candidates by overlap.
-    const cap = Math.max(20, o.maxTokenShare * entries.size);
+    const cap = Math.min(o.maxPosting, Math.max(20, o.maxTokenShare * entries.size));
     const acc = new Map<string, number>();
     for (const t of f.tf.keys()) {
       const post = byToken.get(t);
@@ -408,10 +411,7 @@ export function createRecallIndex(): RecallIndex {
       const w = idf(t);
       for (const id of post) acc.set(id, (acc.get(id) ?? 0) + w);
     }
-    if (acc.size) {
-      const top = [...acc].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, o.maxCandidates);
-      for (const [id] of top) ids.add(id);
-    }
+    if (acc.size) for (const id of topK(acc, o.maxCandidates)) ids.add(id);
     return ids;
   }
 
@@ -425,7 +425,11 @@ export function createRecallIndex(): RecallIndex {
       const o = { ...DEFAULT_MATCH_OPTIONS, ...opts };
       const f = features(query);
       const out: RecallMatch[] = [];
-      const scored = [...candidates(f, o)].map((id) => ({ id, e: entries.get(id)!, sim: 0 }));
+      // Another brand and no shared GTIN can never match (same model, other brand is the classic false
+      // positive): drop those before the similarity, which is the expensive part.
+      const scored = [...candidates(f, o)]
+        .map((id) => ({ id, e: entries.get(id)!, sim: 0 }))
+        .filter((c) => brandRelation(f, c.e, query).ok !== false || f.gtins.some((g) => c.e.gtins.includes(g)));
       let best = 0;
       for (const c of scored) best = Math.max(best, (c.sim = similarity(f, c.id, c.e, o)));
       for (const c of scored) {

@@ -80,19 +80,54 @@ export function brandSpellings(key: string): string[] {
   return out;
 }
 
+/** Text prepared once for many brand look-ups (a listing title checked against many recalls). */
+export interface BrandHaystack {
+  readonly hay: string;
+  readonly squeezed: string;
+}
+
+export function brandHaystack(text: string): BrandHaystack {
+  const hay = halfWidth(text).toLowerCase();
+  return { hay, squeezed: hay.replace(/[\s\-_.·'’®™]/g, '') };
+}
+
+const wordRe = new Map<string, RegExp>();
+function standAlone(s: string): RegExp {
+  let re = wordRe.get(s);
+  if (!re) wordRe.set(s, (re = new RegExp(`(?:^|[^a-z0-9])${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:$|[^a-z0-9])`)));
+  return re;
+}
+
+/** Whether the prepared text carries one of the spellings (brandSpellings()), as a whole token for ASCII. */
+export function haystackCarries(h: BrandHaystack, spellings: readonly string[]): boolean {
+  for (const s of spellings) {
+    if (!s) continue;
+    // ASCII spellings must stand alone ('mi' must not match 'midea' or 'premium').
+    if (/^[a-z0-9]+$/.test(s)) {
+      if (h.hay.includes(s) && standAlone(s).test(h.hay)) return true;
+    } else if (containsBounded(h.squeezed, s)) return true;
+  }
+  return false;
+}
+
+/** Substring match that does not cut an ASCII run: '品牌1' is not in '品牌12', '美的' is in '广东美的制冷'. */
+function containsBounded(hay: string, s: string): boolean {
+  const asciiStart = /^[a-z0-9]/.test(s);
+  const asciiEnd = /[a-z0-9]$/.test(s);
+  for (let i = hay.indexOf(s); i >= 0; i = hay.indexOf(s, i + 1)) {
+    if (asciiStart && i > 0 && /[a-z0-9]/.test(hay[i - 1]!)) continue;
+    const j = i + s.length;
+    if (asciiEnd && j < hay.length && /[a-z0-9]/.test(hay[j]!)) continue;
+    return true;
+  }
+  return false;
+}
+
 /** Whether `text` (a company name, a title) carries the brand in any spelling, as a whole token for ASCII. */
 export function textCarriesBrand(text: string, brand: string): boolean {
   const key = brandKey(brand);
   if (!key) return false;
-  const hay = halfWidth(text).toLowerCase();
-  const squeezed = hay.replace(/[\s\-_.·'’®™]/g, '');
-  for (const s of brandSpellings(key)) {
-    if (/^[a-z0-9]+$/.test(s)) {
-      // ASCII spellings must stand alone ('mi' must not match 'midea' or 'premium').
-      if (new RegExp(`(?:^|[^a-z0-9])${s}(?:$|[^a-z0-9])`).test(hay)) return true;
-    } else if (squeezed.includes(s)) return true;
-  }
-  return false;
+  return haystackCarries(brandHaystack(text), brandSpellings(key));
 }
 
 /** Known brand keys found in free text (for listings with no brand field). */
