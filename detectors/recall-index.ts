@@ -283,10 +283,10 @@ export function createRecallIndex(): RecallIndex {
     tf: Map<string, number>;
     /** Unit TF-IDF vectors of words/bigrams and of character trigrams. */
     w: Map<string, number>;
-    t: Map<string, number>;
+    readonly t: Map<string, number>;
     numbers: string[];
     /** Brand + title, prepared once for the brand look-ups of every candidate. */
-    hay: BrandHaystack;
+    readonly hay: BrandHaystack;
   }
 
   function features(q: RecallQuery): Features {
@@ -298,8 +298,24 @@ export function createRecallIndex(): RecallIndex {
     const brands = q.brand?.trim() ? [brandKey(q.brand)] : brandsInText(title);
     const text = `${q.brand ?? ''} ${title} ${q.model ?? ''}`;
     const tf = tfOf(text);
-    const tri = countOf(trigrams(text));
-    return { title, gtins, models, brands, tf, w: weigh(tf, idf), t: weigh(tri, triIdf), numbers: [...tf.keys()].filter((t) => /\d/.test(t)), hay: brandHaystack(`${q.brand ?? ''} ${title}`) };
+    // Trigram vector and brand haystack only when some candidate needs them (most listings have none).
+    let t: Map<string, number> | undefined;
+    let hay: BrandHaystack | undefined;
+    return {
+      title,
+      gtins,
+      models,
+      brands,
+      tf,
+      w: weigh(tf, idf),
+      get t() {
+        return (t ??= weigh(countOf(trigrams(text)), triIdf));
+      },
+      numbers: [...tf.keys()].filter((x) => /\d/.test(x)),
+      get hay() {
+        return (hay ??= brandHaystack(`${q.brand ?? ''} ${title}`));
+      },
+    };
   }
 
   /** Title similarity: word/bigram TF-IDF cosine blended with character-trigram TF-IDF cosine, less number conflicts. */
