@@ -168,7 +168,11 @@ export const certificateMismatch = defineDetector({
         if (seenCcc.has(number)) continue;
         seenCcc.add(number);
         // The code inside the number says what the certificate is for, even without the register.
+        // A certificate for another product is one problem: its models and holder will not fit either, and
+        // reporting those too would triple the alerts for one cause (so they are checked only when it fits).
+        let otherProduct = false;
         if (requiredCodes.length && !requiredCodes.includes(parsed.value.categoryCode)) {
+          otherProduct = true;
           const product = cccProduct(parsed.value.categoryCode);
           out.push(
             finding('ccc_category_mismatch', number, `CCC ${number} is for product code ${parsed.value.categoryCode}${product ? ` (${product.nameZh})` : ''}, not the listing's category ${l.category}`, { ccc_number: number, category: l.category }, { certificate_code: parsed.value.categoryCode, certificate_product: product?.nameZh ?? null, codes_for_category: requiredCodes }),
@@ -186,8 +190,10 @@ export const certificateMismatch = defineDetector({
           out.push(finding(`ccc_${problem}`, number, `CCC ${number} is ${problem}${problem === 'expired' ? ` (expired ${cert.expires_on})` : ''}`, { ccc_number: number, fetched_on: fetchedDate }, certRef));
         }
         if (requiredCodes.length && cert.category_code !== parsed.value.categoryCode && !requiredCodes.includes(cert.category_code)) {
+          otherProduct = true;
           out.push(finding('ccc_category_mismatch', `${number}:register`, `CCC ${number} covers product code ${cert.category_code}, not the listing's category ${l.category}`, { ccc_number: number, category: l.category }, { ...certRef, codes_for_category: requiredCodes }));
         }
+        if (otherProduct) continue;
         if (config.checkModels && l.model?.trim() && cert.models.length) {
           const covered = cert.models.some((m) => compareModels(l.model!, m) !== null);
           if (!covered) {

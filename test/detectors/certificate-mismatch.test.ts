@@ -24,6 +24,7 @@ describe('certificate_mismatch: CCC', () => {
     ['revoked', {}, { status: 'revoked' }, ['ccc_revoked']],
     ['cancelled', {}, { status: 'cancelled' }, ['ccc_cancelled']],
     ['category code in the number does not fit (a fridge certificate on a fan)', { ccc_numbers: ['2020010701123456'] }, { number: '2020010701123456', category_code: '0701' }, ['ccc_category_mismatch']],
+    ['another product\'s certificate: one finding, not also model and holder', { ccc_numbers: ['2020010701123456'], brand: '格力', model: 'FS50-9', producer: { name: '珠海某某电器有限公司', address: null } }, { number: '2020010701123456', category_code: '0701' }, ['ccc_category_mismatch']],
     ['model not covered', { model: 'FS50-9' }, {}, ['ccc_model_not_covered']],
     ['model covered by a series pattern', { model: 'FS40-15B' }, {}, []],
     ['model with a colour suffix variant', { model: 'FS40-13CW' }, { models: ['FS40-13'] }, []],
