@@ -5,6 +5,7 @@ import { register as crawl } from './crawl.ts';
 import { register as demoMarket } from './demo-market.ts';
 import { register as outliers } from './outliers.ts';
 import { register as reference } from './reference.ts';
+import { register as detect } from './detect.ts';
 import { register as exportCommand } from './export.ts';
 
 type Register = (program: Command, action: Action) => void;
@@ -14,6 +15,7 @@ const COMMANDS: Register[] = [
   exportCommand,
   outliers,
   reference,
+  detect,
   crawl,
   demoMarket,
 ];
