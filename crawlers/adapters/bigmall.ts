@@ -20,7 +20,7 @@ function extract(page: AdapterPage): ExtractedProduct[] {
   const { $ } = page;
   const main = $('main.item');
   if (main.length === 0) return [];
-  const p = extractGeneric($, { url: page.url }).products[0] ?? emptyProduct('bigmall');
+  const p = extractGeneric($, { url: page.url, scanText: false }).products[0] ?? emptyProduct('bigmall');
   p.source = 'bigmall';
   p.listing_id = main.attr('data-listing-id')?.trim() || p.listing_id;
   p.title = textOf($, 'h1.item-title') ?? p.title;

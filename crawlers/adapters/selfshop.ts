@@ -17,7 +17,7 @@ function extract(page: AdapterPage): ExtractedProduct[] {
   const { $ } = page;
   const goods = $('#goods');
   if (goods.length === 0) return [];
-  const p = extractGeneric($, { url: page.url }).products[0] ?? emptyProduct('selfshop');
+  const p = extractGeneric($, { url: page.url, scanText: false }).products[0] ?? emptyProduct('selfshop');
   p.source = 'selfshop';
   p.listing_id = goods.attr('data-goods-id')?.trim() || p.listing_id;
   p.price_text = textOf($, '#goods .goods-price') ?? p.price_text;
@@ -66,7 +66,9 @@ function create(): SiteAdapter {
     extract,
     links(page): PageLinks {
       const { $, url } = page;
-      return { products: hrefs($, 'table.goods-list a', url), lists: [...hrefs($, 'nav.pagination a[rel=next]', url), ...hrefs($, '.shop-header a[href*="list"]', url)] };
+      // Item pages link the catalogue from their header too; only the shop's own pages are followed for it.
+      const catalogue = $('#goods').length === 0 ? hrefs($, 'a[href*="/shop/list"]', url) : [];
+      return { products: hrefs($, 'table.goods-list a', url), lists: [...new Set([...hrefs($, 'nav.pagination a[rel=next]', url), ...catalogue])] };
     },
     needsBrowser: () => false,
   };

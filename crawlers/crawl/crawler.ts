@@ -42,6 +42,7 @@ export const FAIL = {
   connection: 'connection_error',
   noContent: 'no_content',
   invalidSnapshot: 'invalid_snapshot',
+  publish: 'publish_failed',
   fetch: 'fetch_error',
   pageLimit: 'page_limit',
 } as const;
@@ -64,6 +65,8 @@ export interface CrawlStats {
   /** Requests waiting or in flight. */
   queued: number;
   retries: number;
+  /** Retries by the reason of the failure that caused them. */
+  retriesByReason: Record<string, number>;
   listings: number;
   samples: number;
   /** Snapshots refused by the contract (dead-lettered too). */
@@ -85,6 +88,8 @@ export interface CrawlerDeps {
    * process's queue, so the worker owning the link's host partition fetches it.
    */
   publishLinks?: (reqs: CrawlRequest[]) => Promise<void>;
+  /** Follow the links adapters find (default true; the benchmark fetches a fixed page list). */
+  followLinks?: boolean;
 }
 
 export interface CrawlEngine {
@@ -171,7 +176,7 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
   const allow = (url: string): boolean => hostAllowed(url, cc.allowHosts);
   crawleeLog.setLevel(crawleeLog.LEVELS.OFF);
 
-  const stats: CrawlStats = { done: 0, failed: 0, queued: 0, retries: 0, listings: 0, samples: 0, invalid: 0, failedByReason: {}, blockedSubrequests: 0, startedAt: Date.now() };
+  const stats: CrawlStats = { done: 0, failed: 0, queued: 0, retries: 0, retriesByReason: {}, listings: 0, samples: 0, invalid: 0, failedByReason: {}, blockedSubrequests: 0, startedAt: Date.now() };
   const byPlatform = new Map<string, TargetInfo>();
   for (const t of targets) byPlatform.set(t.platform, { target: t, pages: 0 });
   const rateByHost = new Map<string, number>();
@@ -265,6 +270,7 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
   };
 
   const follow = async (req: CrawlRequest, links: { products: string[]; lists: string[] }): Promise<void> => {
+    if (deps.followLinks === false) return;
     const now = new Date().toISOString();
     const reqs: CrawlRequest[] = [];
     for (const [urls, label] of [
@@ -286,8 +292,11 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
     }
   };
 
-  /** Extraction, evidence, snapshots, links: shared by both crawlers for listing pages. */
-  const handleListingPage = async (req: CrawlRequest, page: { url: string; html: string; $: CheerioAPI; raw: Buffer; status: number }, kind: 'cheerio' | 'playwright'): Promise<void> => {
+  /**
+   * Extraction, evidence, snapshots, links: shared by both crawlers for listing pages. Resolves once the page
+   * is processed, with a promise of its snapshots' delivery (the page settles when that resolves).
+   */
+  const handleListingPage = async (req: CrawlRequest, page: { url: string; html: string; $: CheerioAPI; raw: Buffer; status: number }, kind: 'cheerio' | 'playwright'): Promise<{ delivered: Promise<void> }> => {
     const adapter = adapterFor(req);
     let products: ExtractedProduct[];
     let links = { products: [] as string[], lists: [] as string[] };
@@ -304,17 +313,49 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
     const hash = contentHash(page.raw);
     if (products.length > 0) await evidence.put(hash, page.raw);
     const fetchedAt = new Date();
+    const sends: Promise<void>[] = [];
     for (const p of products) {
       const s = toListingSnapshot(p, { platform: adapter?.name ?? req.platform, url: page.url, fetchedAt, httpStatus: page.status, contentHash: hash, crawlerKind: kind });
       if (s.ok) {
-        await output.listing(s.snapshot);
-        stats.listings++;
+        sends.push(output.listing(s.snapshot).then(() => void stats.listings++));
       } else {
         stats.invalid++;
         await deadLetter(req, FAIL.invalidSnapshot, new Error(s.error), 1);
       }
     }
     await follow(req, links);
+    return { delivered: Promise.all(sends).then(() => undefined) };
+  };
+
+  // Pages whose snapshots are sent but not yet acknowledged. The fetch slot is free meanwhile (waiting for
+  // acks=all per page would make the broker's round trip the crawler's pace); the page counts as done, and
+  // its Kafka-frontier offset moves, only after the ack. Bounded: past the limit, handlers wait.
+  const MAX_UNACKED = 1000;
+  let unacked = 0;
+  const ackWaiters: (() => void)[] = [];
+  const afterDelivery = async (request: Request, delivered: Promise<void>): Promise<void> => {
+    const req = request.userData.req as CrawlRequest;
+    unacked++;
+    delivered
+      .then(
+        () => onSuccess(request),
+        async (err: unknown) => {
+          try {
+            await deadLetter(req, FAIL.publish, err, request.retryCount + 1);
+          } catch (dlErr) {
+            stats.failed++;
+            stats.failedByReason[FAIL.publish] = (stats.failedByReason[FAIL.publish] ?? 0) + 1;
+            log.error({ err: dlErr }, `snapshots of ${request.url.slice(0, 300)} not delivered and not dead-lettered: ${(err as Error).message}`);
+          } finally {
+            settle(request.url);
+          }
+        },
+      )
+      .finally(() => {
+        unacked--;
+        ackWaiters.shift()?.();
+      });
+    while (unacked > MAX_UNACKED) await new Promise<void>((r) => ackWaiters.push(r));
   };
 
   const onSuccess = (request: Request): void => {
@@ -323,8 +364,11 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
     deps.onProgress?.(stats);
   };
 
-  const backoff = async (request: Request): Promise<void> => {
+  const backoff = async (request: Request, error: Error): Promise<void> => {
     stats.retries++;
+    const { reason, message } = classify(error);
+    stats.retriesByReason[reason] = (stats.retriesByReason[reason] ?? 0) + 1;
+    log.debug({ reason, retry: request.retryCount }, `retrying ${request.url.slice(0, 300)}: ${message.slice(0, 300)}`);
     const delay = Math.min(30_000, cc.retryBackoffMs * 2 ** Math.max(0, request.retryCount - 1));
     if (delay > 0) await sleep(delay);
   };
@@ -347,6 +391,9 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
       {
         requestQueue: cheerioQueue,
         keepAlive,
+        // The configured concurrency is what runs: Crawlee's autoscaling would otherwise start at 1 and back
+        // off whenever this shared machine looks busy.
+        minConcurrency: cheerioConcurrency,
         maxConcurrency: cheerioConcurrency,
         maxRequestRetries: cc.maxRetries,
         navigationTimeoutSecs: cc.requestTimeoutSec,
@@ -402,15 +449,15 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
           const status = st.status ?? 200;
           if (status >= 400) throw new CrawlError(FAIL.httpStatus, `${ctx.request.url}: HTTP ${status}`);
           const $ = (ctx as unknown as { $?: CheerioAPI }).$ ?? cheerio.load(st.html);
-          await handleListingPage(req, { url: st.finalUrl ?? ctx.request.url, html: st.html, $, raw: st.raw, status }, 'cheerio');
+          const { delivered } = await handleListingPage(req, { url: st.finalUrl ?? ctx.request.url, html: st.html, $, raw: st.raw, status }, 'cheerio');
           pageState.delete(ctx.request);
-          onSuccess(ctx.request);
+          await afterDelivery(ctx.request, delivered);
         },
         errorHandler: async ({ request }, error) => {
           pageState.delete(request);
           // A refused host stays refused: no point in asking again.
           if (classify(error).reason === FAIL.offAllowList) request.noRetry = true;
-          else await backoff(request);
+          else await backoff(request, error);
         },
         failedRequestHandler: async ({ request }, error) => onFailed(request, error),
       },
@@ -471,6 +518,7 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
       {
         requestQueue: browserQueue,
         keepAlive,
+        minConcurrency: browserConcurrency,
         maxConcurrency: browserConcurrency,
         maxRequestRetries: cc.maxRetries,
         navigationTimeoutSecs: cc.requestTimeoutSec,
@@ -518,13 +566,15 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
             const html = await page.content();
             const raw = Buffer.from(html, 'utf8');
             if (raw.length > cc.maxPageBytes) throw new CrawlError(FAIL.tooLarge, `${request.url}: rendered page is ${raw.length} bytes, more than ${cc.maxPageBytes}`);
-            await handleListingPage(req, { url: finalUrl, html, $: cheerio.load(html), raw, status }, 'playwright');
+            const { delivered } = await handleListingPage(req, { url: finalUrl, html, $: cheerio.load(html), raw, status }, 'playwright');
+            await afterDelivery(request, delivered);
+            return;
           }
           onSuccess(request);
         },
         errorHandler: async ({ request }, error) => {
           if (classify(error).reason === FAIL.offAllowList) request.noRetry = true;
-          else await backoff(request);
+          else await backoff(request, error);
         },
         failedRequestHandler: async ({ request }, error) => onFailed(request, error),
       },

@@ -2,13 +2,13 @@
 // content_hash), at <dir>/<first two hex>/<hash>.html.gz. Write-once: an existing file is never rewritten
 // (same hash = same bytes), and a file appears only complete (written to a temp name, then renamed).
 // In: hash + raw bytes. Out: the file path.
+// The file operations are synchronous on purpose: a page is ~10-100 KB and the four calls take well under a
+// millisecond, while the async versions queue behind each other in libuv's 4-thread pool under a crawl's
+// concurrency (measured: ~30 ms per page at 8 pages in flight, the crawler's main cost).
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
-
-const gzipAsync = promisify(gzip);
+import { gzipSync } from 'node:zlib';
 
 export interface EvidenceStore {
   readonly dir: string;
@@ -18,6 +18,7 @@ export interface EvidenceStore {
 }
 
 export function createEvidenceStore(dir: string): EvidenceStore {
+  const made = new Set<string>();
   const pathOf = (hash: string): string => {
     if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error(`evidence: not a sha256 hex digest: ${hash.slice(0, 80)}`);
     return join(dir, hash.slice(0, 2), `${hash}.html.gz`);
@@ -27,19 +28,18 @@ export function createEvidenceStore(dir: string): EvidenceStore {
     pathOf,
     async put(hash, raw) {
       const path = pathOf(hash);
-      try {
-        await access(path);
-        return { path, written: false };
-      } catch {
-        // not there yet
+      if (existsSync(path)) return { path, written: false };
+      const sub = join(dir, hash.slice(0, 2));
+      if (!made.has(sub)) {
+        mkdirSync(sub, { recursive: true });
+        made.add(sub);
       }
-      await mkdir(join(dir, hash.slice(0, 2)), { recursive: true });
       const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
       try {
-        await writeFile(tmp, await gzipAsync(raw, { level: 6 }), { flag: 'wx' });
-        await rename(tmp, path);
+        writeFileSync(tmp, gzipSync(raw, { level: 6 }), { flag: 'wx' });
+        renameSync(tmp, path);
       } catch (err) {
-        await rm(tmp, { force: true });
+        rmSync(tmp, { force: true });
         throw err;
       }
       return { path, written: true };

@@ -294,7 +294,7 @@ export function visibleText($: CheerioAPI, max: number): string {
 }
 
 /** Extracts the products a page describes with schema.org markup (or meta tags), main product first. */
-export function extractGeneric(page: string | CheerioAPI, opts: { url?: string | null } = {}): GenericResult {
+export function extractGeneric(page: string | CheerioAPI, opts: { url?: string | null; scanText?: boolean } = {}): GenericResult {
   const $ = typeof page === 'string' ? cheerio.load(page) : page;
   const pageUrl = opts.url ?? null;
   const data = readStructuredData($);
@@ -345,8 +345,9 @@ export function extractGeneric(page: string | CheerioAPI, opts: { url?: string |
   const main0 = products[0];
   if (main0 && main0.price !== null && main0.currency === null) main0.currency = pageCurrency($, main0.price_text);
 
-  // Certificates and licences shown anywhere on the page belong to the main product.
-  if (products.length > 0) {
+  // Certificates and licences shown anywhere on the page belong to the main product (adapters that read
+  // them from known places turn this scan off).
+  if (products.length > 0 && opts.scanText !== false) {
     const bodyText = visibleText($, MAX_TEXT);
     const main = products[0]!;
     main.ccc_numbers = [...new Set([...main.ccc_numbers, ...extractCccNumbers(bodyText)])];
