@@ -1,7 +1,8 @@
 // Benchmark `sink`: the sink_clickhouse stage (Kafka -> decode + zod -> batch -> INSERT, offsets after the
 // INSERT) against the limit: clickhouse-client inserting the same rows in one bulk JSONEachRow INSERT into
 // the same table (same materialized views). Also the sink's handler alone (no Kafka), called as the runtime
-// calls it (slices of runtime.maxBatchSize from partitionsConsumedConcurrently partitions at once).
+// calls it (slices of runtime.maxBatchSize from partitionsConsumedConcurrently partitions at once), and the
+// runtime alone on the same topic (a handler that does nothing): the ceiling any stage has here.
 // Stage time runs from its first received message to the last resolved offset (group join excluded; the
 // client's process start is included on its side). Rounds alternate; figures are medians.
 // Usage: npm run bench:sink [-- --rows 200000 --rounds 3 --slice <runtime.maxBatchSize>]. Last line: {"bench":"sink","ratio": stage/limit, ...}.
@@ -19,7 +20,8 @@ import { loadConfig, parseConfig, secrets, type Config } from '../pipeline/confi
 import type { ListingSnapshot } from '../pipeline/contracts/index.ts';
 import { ACKS_ALL, createKafka, deleteTopics } from '../pipeline/kafka.ts';
 import { createLogger } from '../pipeline/logger.ts';
-import { createStage, type InputMessage } from '../pipeline/runtime/stage.ts';
+import { ok } from '../pipeline/runtime/result.ts';
+import { createStage, type InputMessage, type StageDefinition } from '../pipeline/runtime/stage.ts';
 import { sampleListings } from '../pipeline/sample.ts';
 import { migrateAll } from '../pipeline/setup.ts';
 import { allTopics, topics } from '../pipeline/topics.ts';
@@ -64,7 +66,24 @@ async function limit(columns: string[]): Promise<number> {
   return performance.now() - t0;
 }
 
-async function stage(round: number): Promise<number> {
+/** Consumes the round's topic with `def` until every message is resolved; ms from the first received. */
+async function consume(config: Config, kafka: ReturnType<typeof createKafka>, def: StageDefinition): Promise<number> {
+  const s = createStage(def, { kafka, logger, runtime: config.runtime });
+  await s.start();
+  let t0 = 0;
+  while (s.metrics.resolved < N) {
+    if (!t0 && s.metrics.received > 0) t0 = performance.now();
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const ms = performance.now() - t0;
+  await s.stop();
+  return ms;
+}
+
+/** The same topic through the runtime with a handler that does nothing: what the runtime alone allows. */
+const passThrough: StageDefinition = { name: 'bench_pass_through', inputs: [topics.listings], handle: (batch) => batch.map(() => ok()) };
+
+async function stage(round: number): Promise<{ stage: number; runtime: number }> {
   const config = configFor(`r${round}`);
   await migrateAll(config, logger);
   const kafka = createKafka(config.kafka, logger);
@@ -74,17 +93,10 @@ async function stage(round: number): Promise<number> {
     await producer.send({ topic: kafka.topic(topics.listings), acks: ACKS_ALL, messages: values_.slice(i, i + 500).map((value, j) => ({ key: `${listings[i + j]!.platform}:${listings[i + j]!.listing_id}`, value })) });
   }
   await producer.disconnect();
-  const s = createStage(createClickHouseSinkStage(config, logger), { kafka, logger, runtime: config.runtime });
-  await s.start();
-  let t0 = 0;
-  while (s.metrics.resolved < N) {
-    if (!t0 && s.metrics.received > 0) t0 = performance.now();
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  const ms = performance.now() - t0;
-  await s.stop();
+  const ms = await consume(config, kafka, createClickHouseSinkStage(config, logger));
+  const runtimeMs = await consume(config, kafka, passThrough);
   await deleteTopics(kafka, allTopics.map((t) => kafka.topic(t)));
-  return ms;
+  return { stage: ms, runtime: runtimeMs };
 }
 
 async function handlerOnly(): Promise<number> {
@@ -112,24 +124,29 @@ try {
   const limits: number[] = [];
   const stages: number[] = [];
   const handlers: number[] = [];
+  const runtimes: number[] = [];
   await migrateAll(configFor('setup'), logger);
   await limit(columns); // warm-up
   for (let r = 0; r < ROUNDS; r++) {
     limits.push(await limit(columns));
-    stages.push(await stage(r));
+    const st = await stage(r);
+    stages.push(st.stage);
+    runtimes.push(st.runtime);
     handlers.push(await handlerOnly());
-    say(`round ${r + 1}: clickhouse-client ${(N / (limits.at(-1)! / 1000)).toFixed(0)} rows/s, stage ${(N / (stages.at(-1)! / 1000)).toFixed(0)} rows/s, handler ${(N / (handlers.at(-1)! / 1000)).toFixed(0)} rows/s`);
+    say(`round ${r + 1}: clickhouse-client ${(N / (limits.at(-1)! / 1000)).toFixed(0)} rows/s, stage ${(N / (stages.at(-1)! / 1000)).toFixed(0)} rows/s, handler ${(N / (handlers.at(-1)! / 1000)).toFixed(0)} rows/s, runtime pass-through ${(N / (runtimes.at(-1)! / 1000)).toFixed(0)} msg/s`);
   }
   const rps = (ms: number) => Math.round(N / (ms / 1000));
   const limitRps = rps(median(limits));
   const stageRps = rps(median(stages));
   const handlerRps = rps(median(handlers));
+  const runtimeRps = rps(median(runtimes));
   const rss = Math.round(process.resourceUsage().maxRSS / 1024);
   say(`limit (clickhouse-client, one bulk INSERT): ${limitRps} rows/s`);
   say(`ours  (sink_clickhouse stage, Kafka -> ClickHouse): ${stageRps} rows/s`);
   say(`ours  (sink handler alone, no Kafka): ${handlerRps} rows/s`);
+  say(`the runtime alone (same topic, handler does nothing): ${runtimeRps} msg/s`);
   process.stdout.write(
-    JSON.stringify({ bench: 'sink', ratio: Math.round((stageRps / limitRps) * 1000) / 1000, rows: N, rounds: ROUNDS, slice: runtime.maxBatchSize, limit_rows_per_s: limitRps, stage_rows_per_s: stageRps, handler_rows_per_s: handlerRps, handler_ratio: Math.round((handlerRps / limitRps) * 1000) / 1000, peak_rss_mb: rss, provisional: 'shared noisy machine' }) + '\n',
+    JSON.stringify({ bench: 'sink', ratio: Math.round((stageRps / limitRps) * 1000) / 1000, rows: N, rounds: ROUNDS, slice: runtime.maxBatchSize, limit_rows_per_s: limitRps, stage_rows_per_s: stageRps, handler_rows_per_s: handlerRps, handler_ratio: Math.round((handlerRps / limitRps) * 1000) / 1000, runtime_pass_through_per_s: runtimeRps, peak_rss_mb: rss, provisional: 'shared noisy machine' }) + '\n',
   );
 } finally {
   await admin.command(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`).catch(() => {});

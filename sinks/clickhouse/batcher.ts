@@ -18,7 +18,8 @@
 // whole batch (rows already written are written again on retry: deterministic ids + ReplacingMergeTree).
 // Streaming (when `open` is given): a batch's INSERT request is opened with its first rows and each write is
 // serialized and sent at once, so the server parses while the process handles other slices; the flush only
-// ends the request. The rows stay in memory until the INSERT settles, for the bad-row search above.
+// ends the request. The rows stay in memory until the INSERT settles, for the bad-row search above. A
+// failed stream is retried once as a plain INSERT, which classifies the failure (data error or outage).
 import { ClickHouseError, toClickHouseError } from '../../pipeline/clickhouse/errors.ts';
 import type { Row } from '../../pipeline/clickhouse/rows.ts';
 import type { ClickHouseSinkConfig } from './config.ts';
@@ -152,10 +153,11 @@ export class SinkBatcher {
       if (buf.stream) {
         try {
           await buf.stream.end();
-        } catch (err) {
-          const e = toClickHouseError(err);
-          if (!e.dataError) throw e;
-          await this.isolate(table, buf.rows, 0, outcomes);
+        } catch {
+          // A failed stream is never the verdict: when the server rejects a row mid-stream it may close the
+          // connection while we still write, and the client sees EPIPE (an outage) before the answer (a data
+          // error). The plain INSERT of the same rows decides: data error -> isolate; outage -> retry later.
+          await this.writeIsolating(table, buf.rows, 0, outcomes);
         }
       } else {
         await this.writeIsolating(table, buf.rows, 0, outcomes);

@@ -132,4 +132,13 @@ describe('SinkBatcher', () => {
     expect(out.map((o) => (o ? o.code : null))).toEqual([null, null, 117, null]);
     expect(r.inserts.flat().sort()).toEqual([0, 1, 3]);
   });
+
+  it('streams: a stream that fails like an outage is retried once as a plain INSERT, which decides', async () => {
+    const open = () => ({ write: () => {}, end: async () => Promise.reject(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })), abort: () => {} });
+    const ok = recorder();
+    expect(await new SinkBatcher(ok.insert, { ...opts, maxRows: 2 }, ok.onFlush, open).write('t', rows(0, 2), 1)).toEqual([null, null]);
+    expect(ok.inserts).toEqual([[0, 1]]);
+    const down = recorder(() => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    await expect(new SinkBatcher(down.insert, { ...opts, maxRows: 2 }, down.onFlush, open).write('t', rows(0, 2), 1)).rejects.toMatchObject({ retryable: true });
+  });
 });
