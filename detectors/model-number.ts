@@ -35,12 +35,21 @@ export type ModelRelation = 'exact' | 'pattern' | 'suffix_variant';
  * Series wildcards in the reference: '*' (any run) and runs of 'X' after a separator-free digit ('1XX').
  */
 export function compareModels(listing: string, reference: string): ModelRelation | null {
-  const a = modelKey(listing);
-  const b = modelKey(reference);
+  return compareModelKeys(modelKey(listing), modelKey(reference));
+}
+
+const patternCache = new Map<string, RegExp>();
+
+/** compareModels() on keys already canonical (modelKey()): the hot path of the recall index. */
+export function compareModelKeys(a: string, b: string): ModelRelation | null {
   if (!a || !b) return null;
   if (a === b) return 'exact';
   if (b.includes('*') || b.includes('?')) {
-    const re = new RegExp('^' + b.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+    let re = patternCache.get(b);
+    if (!re) {
+      re = new RegExp('^' + b.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+      if (patternCache.size < 100_000) patternCache.set(b, re);
+    }
     if (re.test(a)) return 'pattern';
   }
   const [short, long] = a.length < b.length ? [a, b] : [b, a];

@@ -15,7 +15,7 @@
 //  - title: TF-IDF cosine over word tokens + CJK bigrams; alone it needs a high similarity.
 import { extractGtins, isValidGtin } from '../crawlers/normalize/identifiers.ts';
 import type { Recall } from '../pipeline/contracts/index.ts';
-import { compareModels, isSpecificModel, modelKey, type ModelRelation } from './model-number.ts';
+import { compareModelKeys, isSpecificModel, modelKey, type ModelRelation } from './model-number.ts';
 import { brandHaystack, brandKey, brandSpellings, brandsInText, haystackCarries, type BrandHaystack } from './reference/brand-aliases.ts';
 import { halfWidth } from './text.ts';
 import type { RecallMatch, RecallQuery } from './types.ts';
@@ -117,7 +117,7 @@ export function splitModels(models: readonly string[]): string[] {
 interface Entry {
   recall: Recall;
   gtins: string[];
-  models: { raw: string; key: string }[];
+  models: { raw: string; key: string; lead: string }[];
   brand: string;
   tf: Map<string, number>;
   tri: Map<string, number>;
@@ -140,6 +140,11 @@ function sparseDel<K>(m: Map<K, Set<string>>, k: K, id: string): void {
   if (!s) return;
   s.delete(id);
   if (!s.size) m.delete(k);
+}
+
+/** The leading letters of a model key ('NSAF5' -> 'NSAF'): models of one product line share them. */
+function leadOf(key: string): string {
+  return /^\p{L}+/u.exec(key)?.[0] ?? '';
 }
 
 /** Strips a short trailing letter suffix after a digit ('FS4013C' -> 'FS4013'), the base key of variants. */
@@ -232,7 +237,10 @@ export function createRecallIndex(): RecallIndex {
     if (entries.has(r.recall_id)) remove(r.recall_id);
     const gtins = r.gtins.filter(isValidGtin).map(gtin14);
     const models = splitModels(r.models)
-      .map((raw) => ({ raw, key: modelKey(raw) }))
+      .map((raw) => {
+        const key = modelKey(raw);
+        return { raw, key, lead: leadOf(key) };
+      })
       .filter((m) => m.key.length >= 2);
     const brand = r.brand.trim() ? brandKey(r.brand) : '';
     const text = `${r.brand} ${r.product_name} ${r.models.join(' ')}`;
@@ -277,7 +285,9 @@ export function createRecallIndex(): RecallIndex {
   interface Features {
     title: string;
     gtins: string[];
-    models: { raw: string; key: string }[];
+    models: { raw: string; key: string; lead: string }[];
+    /** The listing has a model field (not just model-like words in its title). */
+    explicitModel: boolean;
     /** Brand keys: the given brand, else known brands found in the title. */
     brands: string[];
     tf: Map<string, number>;
@@ -294,7 +304,10 @@ export function createRecallIndex(): RecallIndex {
     const given = q.gtin ? [q.gtin].filter(isValidGtin) : [];
     const gtins = [...new Set([...given, ...extractGtins(title)])].map(gtin14);
     const modelRaw = q.model?.trim() ? [q.model.trim()] : [];
-    const models = [...modelRaw.map((raw) => ({ raw, key: modelKey(raw) })), ...modelCandidates(title).map((k) => ({ raw: k, key: k }))].filter((m, i, all) => m.key && all.findIndex((x) => x.key === m.key) === i);
+    const models = [...modelRaw.map((raw) => ({ raw, key: modelKey(raw) })), ...modelCandidates(title).map((k) => ({ raw: k, key: k }))]
+      .filter((m, i, all) => m.key && all.findIndex((x) => x.key === m.key) === i)
+      .map((m) => ({ ...m, lead: leadOf(m.key) }));
+    const explicitModel = modelRaw.length > 0 && models.length > 0 && models[0]!.raw === modelRaw[0];
     const brands = q.brand?.trim() ? [brandKey(q.brand)] : brandsInText(title);
     const text = `${q.brand ?? ''} ${title} ${q.model ?? ''}`;
     const tf = tfOf(text);
@@ -305,6 +318,7 @@ export function createRecallIndex(): RecallIndex {
       title,
       gtins,
       models,
+      explicitModel,
       brands,
       tf,
       w: weigh(tf, idf),
@@ -344,19 +358,69 @@ export function createRecallIndex(): RecallIndex {
   }
 
   /** `titleSim`: the similarity the title-driven rules use (match() adjusts it by rank); defaults to `sim`. */
-  function score(id: string, e: Entry, f: Features, q: RecallQuery, o: RecallMatchOptions, sim = similarity(f, id, e, o), titleSim = sim): RecallMatch | null {
+  interface Prelim {
+    gtin: string | undefined;
+    model: { listing: string; recall: string; rel: ModelRelation } | undefined;
+    brand: { ok: boolean | null; listing?: string };
+    conflict: boolean;
+    specific: boolean;
+  }
+
+  /** The cheap signals (GTIN, model, brand): decided before any similarity is computed. */
+  function prelim(e: Entry, f: Features, q: RecallQuery): Prelim {
     const gtin = f.gtins.find((g) => e.gtins.includes(g));
-    let model: { listing: string; recall: string; rel: ModelRelation } | undefined;
+    let model: Prelim['model'];
+    let modelRecallKey = '';
     for (const lm of f.models) {
       for (const rm of e.models) {
-        const rel = compareModels(lm.key, rm.key);
-        if (rel && (!model || (rel === 'exact' && model.rel !== 'exact'))) model = { listing: lm.raw, recall: rm.raw, rel };
+        const rel = compareModelKeys(lm.key, rm.key);
+        if (rel && (!model || (rel === 'exact' && model.rel !== 'exact'))) {
+          model = { listing: lm.raw, recall: rm.raw, rel };
+          modelRecallKey = rm.key;
+        }
       }
     }
     const brand = brandRelation(f, e, q);
     // The listing names a model of the same line that is not the recalled one ('A15' vs recall 'A1'):
     // same brand and similar title must not make it a match.
     const conflict = !model && e.models.length > 0 && modelConflict(f, q, e);
+    return { gtin, model, brand, conflict, specific: model ? isSpecificModel(modelRecallKey) : false };
+  }
+
+  /** Whether the score depends on the title similarity (otherwise it is computed only to explain a match). */
+  function needsSimilarity(p: Prelim): boolean {
+    if (p.brand.ok === false) return false;
+    if (p.model) return !p.specific || !p.brand.ok;
+    return !p.gtin && !p.conflict;
+  }
+
+  /**
+   * Scores one candidate. `sim` is the title similarity and `titleSim` the one the title-driven rules use
+   * (match() adjusts it by rank); both are functions so the similarity, the costly part, is computed only
+   * when the score depends on it or for a match's explanation.
+   */
+  /** A candidate being scored; `simValue` memoises its similarity. */
+  interface Cand {
+    id: string;
+    e: Entry;
+    p: Prelim;
+    simValue: number | undefined;
+  }
+
+  function simOf(c: Cand, f: Features, o: RecallMatchOptions): number {
+    return (c.simValue ??= similarity(f, c.id, c.e, o));
+  }
+
+  function score(c: Cand, f: Features, q: RecallQuery, o: RecallMatchOptions, best: number | null): RecallMatch | null {
+    const { e, p } = c;
+    const sim = () => simOf(c, f, o);
+    // The rank adjustment (match() only): the gap to the best title-driven candidate, bonus for the best.
+    const titleSim = () => {
+      const x = simOf(c, f, o);
+      return best === null ? x : Math.max(0, Math.min(1, x - o.gapPenalty * (best - x) + (x >= best ? o.bestBonus : 0)));
+    };
+    const { gtin, brand, conflict } = p;
+    let model = p.model;
     const matched: string[] = [];
     let s = 0;
     if (gtin) {
@@ -364,24 +428,24 @@ export function createRecallIndex(): RecallIndex {
       s = brand.ok === false ? 0.8 : 0.98;
     }
     if (model) {
-      const specific = isSpecificModel(modelKey(model.recall));
       let ms: number;
       if (brand.ok === false) ms = 0; // same model number, another brand: not this product
-      else if (!specific) ms = brand.ok && sim >= 0.5 ? 0.7 : 0; // 'A1': needs brand and a similar title
+      else if (!p.specific) ms = brand.ok && sim() >= 0.5 ? 0.7 : 0; // 'A1': needs brand and a similar title
       else if (brand.ok) ms = model.rel === 'exact' ? 0.95 : model.rel === 'pattern' ? 0.9 : 0.85;
-      else ms = (model.rel === 'exact' ? 0.6 : 0.5) + 0.35 * sim; // brand unknown: the title must agree
+      else ms = (model.rel === 'exact' ? 0.6 : 0.5) + 0.35 * sim(); // brand unknown: the title must agree
       if (ms > 0) {
         matched.push('model');
         s = Math.max(s, ms);
       } else model = undefined;
     }
     if (brand.ok) matched.push('brand');
-    if (!gtin && !model && !conflict) {
-      if (brand.ok && titleSim >= o.brandTitleMin) s = 0.45 + 0.5 * titleSim;
-      else if (brand.ok !== false && titleSim >= o.titleOnlyMin) s = 0.3 + 0.6 * titleSim;
+    if (!gtin && !model && !conflict && brand.ok !== false) {
+      const t = titleSim();
+      if (brand.ok && t >= o.brandTitleMin) s = 0.45 + 0.5 * t;
+      else if (t >= o.titleOnlyMin) s = 0.3 + 0.6 * t;
     }
-    if (sim >= 0.3 && (s > 0 || matched.length)) matched.push('title');
     if (s < o.minScore || s === 0) return null;
+    if (sim() >= 0.3) matched.push('title');
     return {
       recall: e.recall,
       score: Math.round(s * 1000) / 1000,
@@ -390,18 +454,15 @@ export function createRecallIndex(): RecallIndex {
         ...(gtin ? { gtin } : {}),
         ...(model ? { model: { listing: model.listing, recall: model.recall } } : {}),
         ...(brand.ok ? { brand: { listing: q.brand?.trim() || brand.listing!, recall: e.recall.brand } } : {}),
-        title_similarity: Math.round(sim * 1000) / 1000,
+        title_similarity: Math.round(sim() * 1000) / 1000,
       },
     };
   }
 
-  function modelConflict(f: Features, q: RecallQuery, e: Entry): boolean {
-    if (q.model?.trim() && modelKey(q.model)) return true;
-    const lead = (k: string) => /^\p{L}+/u.exec(k)?.[0] ?? '';
-    return f.models.some((m) => {
-      const l = lead(m.key);
-      return l !== '' && e.models.some((rm) => lead(rm.key) === l);
-    });
+  function modelConflict(f: Features, _q: RecallQuery, e: Entry): boolean {
+    if (f.explicitModel) return true;
+    for (const m of f.models) if (m.lead && e.models.some((rm) => rm.lead === m.lead)) return true;
+    return false;
   }
 
   function candidates(f: Features, o: RecallMatchOptions): Set<string> {
@@ -441,16 +502,18 @@ export function createRecallIndex(): RecallIndex {
       const o = { ...DEFAULT_MATCH_OPTIONS, ...opts };
       const f = features(query);
       const out: RecallMatch[] = [];
-      // Another brand and no shared GTIN can never match (same model, other brand is the classic false
-      // positive): drop those before the similarity, which is the expensive part.
-      const scored = [...candidates(f, o)]
-        .map((id) => ({ id, e: entries.get(id)!, sim: 0 }))
-        .filter((c) => brandRelation(f, c.e, query).ok !== false || f.gtins.some((g) => c.e.gtins.includes(g)));
+      const scored: Cand[] = [];
+      for (const id of candidates(f, o)) {
+        const e = entries.get(id)!;
+        scored.push({ id, e, p: prelim(e, f, query), simValue: undefined });
+      }
+      // The rank adjustment compares title-driven candidates among themselves; a candidate that another
+      // brand rules out, or that matches on GTIN / model alone, needs no similarity (the costly part).
       let best = 0;
-      for (const c of scored) best = Math.max(best, (c.sim = similarity(f, c.id, c.e, o)));
+      for (const c of scored) if (needsSimilarity(c.p)) best = Math.max(best, simOf(c, f, o));
       for (const c of scored) {
-        const adj = Math.max(0, Math.min(1, c.sim - o.gapPenalty * (best - c.sim) + (c.sim >= best ? o.bestBonus : 0)));
-        const m = score(c.id, c.e, f, query, o, c.sim, adj);
+        if (c.p.brand.ok === false && !c.p.gtin) continue;
+        const m = score(c, f, query, o, best);
         if (m) out.push(m);
       }
       return out.sort((a, b) => b.score - a.score || (a.recall.recall_id < b.recall.recall_id ? -1 : 1));
@@ -458,7 +521,9 @@ export function createRecallIndex(): RecallIndex {
     scorePair(recallId, query, opts) {
       const e = entries.get(recallId);
       if (!e) return null;
-      return score(recallId, e, features(query), query, { ...DEFAULT_MATCH_OPTIONS, ...opts });
+      const o = { ...DEFAULT_MATCH_OPTIONS, ...opts };
+      const f = features(query);
+      return score({ id: recallId, e, p: prelim(e, f, query), simValue: undefined }, f, query, o, null);
     },
   };
 }
