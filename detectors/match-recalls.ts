@@ -35,6 +35,18 @@ export async function loadRecallIndex(path: string, opts: ReadOptions & { onBad?
   return { index, loaded };
 }
 
+/**
+ * Batch-only filter (both files are at hand): keep a match only when its score is within `delta` of the
+ * best score its recall gets over all listings. In entity resolution each side usually has one true
+ * partner, so a recall's far-from-best matches are mostly near-duplicates of the right listing
+ * (another edition, an upgrade). The stage cannot do this (listings arrive one by one).
+ */
+export function keepNearBestPerRecall<T extends { recall_id: string; score: number }>(matches: readonly T[], delta: number): T[] {
+  const best = new Map<string, number>();
+  for (const m of matches) best.set(m.recall_id, Math.max(best.get(m.recall_id) ?? 0, m.score));
+  return matches.filter((m) => m.score >= best.get(m.recall_id)! - delta - 1e-9);
+}
+
 export async function* matchListingsFile(index: RecallIndex, path: string, opts: ReadOptions & { match?: Partial<RecallMatchOptions>; onBad?: (b: BadRow) => void; onListing?: () => void } = {}): AsyncGenerator<MatchLine> {
   for await (const row of readRecords(path, opts)) {
     const l = 'error' in row ? ({ ok: false, reason: row.error } as const) : looseListing(row.record);

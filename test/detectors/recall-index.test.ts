@@ -107,3 +107,20 @@ describe('recall_match detector', () => {
     expect(fn({ kind: 'livestream', snapshot }, refs({ recalls: [recall()] })).map((f) => f.evidence_key)).toEqual(['R1']);
   });
 });
+
+describe('keepNearBestPerRecall (match-recalls --near-best)', () => {
+  it.each<[number, string[]]>([
+    [0, ['a:1']],
+    [0.1, ['a:1', 'a:2', 'b:3']],
+    [0.5, ['a:1', 'a:2', 'a:4', 'b:3']],
+  ])('delta %s', async (delta, kept) => {
+    const { keepNearBestPerRecall } = await import('../../detectors/match-recalls.ts');
+    const ms = [
+      { recall_id: 'a', listing_id: '1', score: 0.9 },
+      { recall_id: 'a', listing_id: '2', score: 0.85 },
+      { recall_id: 'b', listing_id: '3', score: 0.5 },
+      { recall_id: 'a', listing_id: '4', score: 0.6 },
+    ];
+    expect(keepNearBestPerRecall(ms, delta).map((m) => `${m.recall_id}:${m.listing_id}`)).toEqual(kept);
+  });
+});

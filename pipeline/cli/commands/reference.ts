@@ -70,15 +70,16 @@ export function register(program: Command, action: Action): void {
     .option('--trigram-weight <x>', 'weight of character trigrams in the title similarity, 0..1 (default 0.5)', (v) => Number(v))
     .option('--gap-penalty <x>', 'title-driven candidates lose this x their similarity gap to the best candidate, 0..1 (default 0.5)', (v) => Number(v))
     .option('--best-bonus <x>', 'bonus for the most similar candidate, 0..1 (default 0.1)', (v) => Number(v))
+    .option('--near-best <delta>', 'batch only: keep a match only when its score is within delta of the best score its recall gets over all listings (one partner per recall); matches are written at the end', (v) => Number(v))
     .option('--number-penalty <x>', 'share of title similarity lost when the numbers in the titles disagree, 0..1 (default 0.3)', (v) => Number(v))
     .addOption(encodingOption())
     .action(
-      action(async (_ctx, opts: { recalls: string; listings: string; out?: string; minScore?: number; titleMin?: number; trigramWeight?: number; gapPenalty?: number; bestBonus?: number; numberPenalty?: number; encoding: 'utf8' | 'latin1' }) => {
-        for (const [flag, v] of [['--min-score', opts.minScore], ['--title-min', opts.titleMin], ['--trigram-weight', opts.trigramWeight], ['--gap-penalty', opts.gapPenalty], ['--best-bonus', opts.bestBonus], ['--number-penalty', opts.numberPenalty]] as const) {
+      action(async (_ctx, opts: { recalls: string; listings: string; out?: string; minScore?: number; titleMin?: number; trigramWeight?: number; gapPenalty?: number; bestBonus?: number; numberPenalty?: number; nearBest?: number; encoding: 'utf8' | 'latin1' }) => {
+        for (const [flag, v] of [['--min-score', opts.minScore], ['--title-min', opts.titleMin], ['--trigram-weight', opts.trigramWeight], ['--gap-penalty', opts.gapPenalty], ['--best-bonus', opts.bestBonus], ['--number-penalty', opts.numberPenalty], ['--near-best', opts.nearBest]] as const) {
           if (v !== undefined && !(v >= 0 && v <= 1)) throw expectedError(`${flag} must be a number between 0 and 1`);
         }
         const { createWriteStream } = await import('node:fs');
-        const { loadRecallIndex, matchListingsFile } = await import('../../../detectors/match-recalls.ts');
+        const { keepNearBestPerRecall, loadRecallIndex, matchListingsFile } = await import('../../../detectors/match-recalls.ts');
         let bad = 0;
         const onBad = (b: { file: string; line: number; reason: string }) => {
           bad++;
@@ -91,6 +92,8 @@ export function register(program: Command, action: Action): void {
         let read = 0;
         let listings = 0;
         let matches = 0;
+        // --near-best needs every listing's matches before writing any.
+        const held: import('../../../detectors/match-recalls.ts').MatchLine[] | null = opts.nearBest !== undefined ? [] : null;
         const out = opts.out ? createWriteStream(opts.out) : process.stdout;
         const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
         for await (const m of matchListingsFile(index, opts.listings, {
@@ -107,8 +110,17 @@ export function register(program: Command, action: Action): void {
             ...(opts.numberPenalty !== undefined ? { numberPenalty: opts.numberPenalty } : {}),
           },
         })) {
-          matches++;
-          await write(JSON.stringify(m) + '\n');
+          if (held) held.push(m);
+          else {
+            matches++;
+            await write(JSON.stringify(m) + '\n');
+          }
+        }
+        if (held) {
+          for (const m of keepNearBestPerRecall(held, opts.nearBest!)) {
+            matches++;
+            await write(JSON.stringify(m) + '\n');
+          }
         }
         bar?.stop();
         if (opts.out) await new Promise<void>((r) => (out as import('node:fs').WriteStream).end(r));
