@@ -58,6 +58,8 @@ export const infraConfigSchema = z.strictObject({
 export const runtimeConfigSchema = z.strictObject({
   /** Max messages handled per batch slice. @default 500 */
   maxBatchSize: z.number().int().min(1).max(100_000).default(500),
+  /** Slices of one partition handled at once (pipelining: a slice is decoded and handled while earlier ones wait for delivery). @default 4 */
+  maxInFlightSlices: z.number().int().min(1).max(64).default(4),
   /** Max bytes of messages in flight per stage before consumption pauses (back-pressure). @default 64 MiB */
   maxInFlightBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
   /** Partitions consumed concurrently per stage instance. @default 3 */

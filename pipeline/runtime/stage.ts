@@ -39,7 +39,9 @@ export interface StageDefinition<S extends z.ZodType = z.ZodType> {
   readonly inputs: readonly TopicSpec<S>[];
   /**
    * Handles a slice of validated messages and returns exactly one result per message, in order.
-   * Called for one partition at a time; slices of one partition never overlap.
+   * Calls for one partition are made in offset order; a call may start while earlier calls of the same
+   * partition are still pending (at most runtime.maxInFlightSlices), e.g. a sink waiting for a full batch.
+   * Calls for different partitions may run concurrently.
    * Throw RetryableError for outages (retried with backoff, nothing is dead-lettered); any other throw is
    * taken as a bug or bad data: the slice is retried message by message and the ones that throw again
    * are dead-lettered with reason `handler_error`.
@@ -200,8 +202,14 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
     const { batch } = payload;
     const all = batch.messages;
     const tp = `${batch.topic}:${batch.partition}`;
+    // Slices are pipelined: slice i+1 is decoded and handed to the handler while slice i's handler or send is
+    // still pending (a sink waiting for its batch to fill), up to runtime.maxInFlightSlices. Outputs are sent
+    // in slice order and each slice's offset resolves only after its own outputs and all earlier ones were
+    // acknowledged, so ordering and at-least-once are as with one slice at a time.
+    const inFlight: Promise<void>[] = [];
+    let delivered: Promise<void> = Promise.resolve();
     for (let i = 0; i < all.length; i += runtime.maxBatchSize) {
-      if (!payload.isRunning() || payload.isStale()) return;
+      if (!payload.isRunning() || payload.isStale()) break;
       const slice = all.slice(i, i + runtime.maxBatchSize);
       metrics.received += slice.length;
 
@@ -222,35 +230,42 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
         }
       }
 
-      // 2. handle
-      const results = valid.length ? await handleSlice(valid, payload) : [];
+      // 2. handle (handler calls are made in offset order; they may overlap while pending)
+      const handled = valid.length ? handleSlice(valid, payload) : Promise.resolve([] as readonly StepResult[]);
+      handled.catch(() => {}); // surfaced below, in order
 
-      // 3. collect outputs per topic
-      const byTopic = new Map<string, Outgoing['messages']>();
-      for (let k = 0; k < results.length; k++) {
-        const r = results[k]!;
-        if (r.kind === 'ok') {
-          for (const o of r.outputs) addOutput(byTopic, nameOf(o.topic), o);
-        } else if (r.kind === 'drop') {
-          metrics.count(metrics.dropped, r.reason);
-        } else {
-          dead.push(deadLetter(batch.topic, batch.partition, slice[validAt[k]!]!, r.reason, r.error));
+      // 3 + 4. after every earlier slice was delivered: collect outputs, deliver, then resolve the offset.
+      const done = delivered.then(async () => {
+        const results = await handled;
+        const byTopic = new Map<string, Outgoing['messages']>();
+        for (let k = 0; k < results.length; k++) {
+          const r = results[k]!;
+          if (r.kind === 'ok') {
+            for (const o of r.outputs) addOutput(byTopic, nameOf(o.topic), o);
+          } else if (r.kind === 'drop') {
+            metrics.count(metrics.dropped, r.reason);
+          } else {
+            dead.push(deadLetter(batch.topic, batch.partition, slice[validAt[k]!]!, r.reason, r.error));
+          }
         }
-      }
-      if (dead.length) byTopic.set(dlqTopic, [...(byTopic.get(dlqTopic) ?? []), ...dead]);
-
-      // 4. deliver, then resolve: the offset moves only once every output is acknowledged.
-      if (byTopic.size) {
-        const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-        await producer!.sendBatch({ topicMessages, acks: ACKS_ALL });
-        for (const t of topicMessages) if (t.topic !== dlqTopic) metrics.sent += t.messages.length;
-      }
-      const last = slice[slice.length - 1]!.offset;
-      payload.resolveOffset(last);
-      metrics.resolved += slice.length;
-      metrics.lag.set(tp, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
+        if (dead.length) byTopic.set(dlqTopic, [...(byTopic.get(dlqTopic) ?? []), ...dead]);
+        if (byTopic.size) {
+          const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+          await producer!.sendBatch({ topicMessages, acks: ACKS_ALL });
+          for (const t of topicMessages) if (t.topic !== dlqTopic) metrics.sent += t.messages.length;
+        }
+        const last = slice[slice.length - 1]!.offset;
+        payload.resolveOffset(last);
+        metrics.resolved += slice.length;
+        metrics.lag.set(tp, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
+      });
+      done.catch(() => {}); // surfaced by awaiting `delivered` / the window
+      delivered = done;
+      inFlight.push(done);
+      if (inFlight.length >= runtime.maxInFlightSlices) await inFlight.shift();
       await payload.heartbeat();
     }
+    await delivered;
     await payload.commitOffsetsIfNecessary();
   };
 

@@ -30,7 +30,7 @@ export type InsertFn = (table: string, rows: Row[]) => Promise<void>;
 export type RowOutcome = ClickHouseError | null;
 
 export interface BatcherOptions extends ClickHouseSinkConfig {
-  /** How many writers can wait at once (runtime.partitionsConsumedConcurrently). */
+  /** How many writers can wait at once (runtime.partitionsConsumedConcurrently x runtime.maxInFlightSlices). */
   maxWaiting: number;
 }
 

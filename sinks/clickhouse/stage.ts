@@ -52,7 +52,7 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
   const inserter = !client && config.sink.clickhouse.streamInserts ? createHttpInserter(config.clickhouse, secrets.clickhousePassword()) : undefined;
   const batcher = new SinkBatcher(
     (table, rows) => ch.insert(table, rows),
-    { ...config.sink.clickhouse, maxWaiting: config.runtime.partitionsConsumedConcurrently },
+    { ...config.sink.clickhouse, maxWaiting: config.runtime.partitionsConsumedConcurrently * config.runtime.maxInFlightSlices },
     onFlush,
     inserter?.open,
   );
