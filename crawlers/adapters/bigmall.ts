@@ -8,7 +8,7 @@ import { emptyProduct, type ExtractedProduct } from '../extract/product.ts';
 import { extractCccNumbers, extractLicenceNumbers } from '../normalize/identifiers.ts';
 import { cleanModel, normalizeBrand } from '../normalize/product.ts';
 import { parsePrice } from '../normalize/price.ts';
-import { hrefs, sellerCard, textOf, textsOf } from './common.ts';
+import { first, hrefs, sellerCard, textOf, textsByClass } from './common.ts';
 import type { AdapterDefinition, AdapterPage, PageLinks, SiteAdapter } from './types.ts';
 
 export const configSchema = z.strictObject({
@@ -31,12 +31,13 @@ function extract(page: AdapterPage): ExtractedProduct[] {
     p.currency = parsed.currency;
   }
   p.price_text = priceText ?? p.price_text;
-  p.brand = normalizeBrand(textOf($, 'table.specs tr.brand td')) ?? p.brand;
-  p.model = cleanModel(textOf($, 'table.specs tr.model td')) ?? p.model;
+  const specs = textsByClass($, 'table.specs tr');
+  p.brand = normalizeBrand(first(specs, 'brand')) ?? p.brand;
+  p.model = cleanModel(first(specs, 'model')) ?? p.model;
   p.category = $('.breadcrumb .category').attr('data-category') ?? null;
-  p.ccc_numbers = [...new Set(textsOf($, 'table.specs tr.ccc td').flatMap((t) => extractCccNumbers(`CCC ${t}`)))];
-  p.licence_numbers = [...new Set(textsOf($, 'table.specs tr.licence td').flatMap(extractLicenceNumbers))];
-  p.producer = { name: textOf($, 'table.specs tr.producer-name td'), address: textOf($, 'table.specs tr.producer-address td') };
+  p.ccc_numbers = [...new Set((specs.get('ccc') ?? []).flatMap((t) => extractCccNumbers(`CCC ${t}`)))];
+  p.licence_numbers = [...new Set((specs.get('licence') ?? []).flatMap(extractLicenceNumbers))];
+  p.producer = { name: first(specs, 'producer-name'), address: first(specs, 'producer-address') };
   p.seller = sellerCard($, '.seller-card') ?? p.seller;
   return [p];
 }

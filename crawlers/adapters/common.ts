@@ -1,6 +1,7 @@
 // DOM helpers the demo-market adapters share: labelled table rows, the seller card, absolute links.
 // In: a cheerio document. Out: cleaned strings (null when absent).
 import type { CheerioAPI } from 'cheerio';
+import type { Element } from 'domhandler';
 import { cleanText, collapseSpace } from '../normalize/text.ts';
 import type { ExtractedSeller } from '../extract/product.ts';
 
@@ -18,17 +19,38 @@ export function textsOf($: CheerioAPI, selector: string): string[] {
     .filter((t) => t !== '');
 }
 
+/**
+ * Texts of the elements `selector` matches, grouped by their class names, in one pass over the document
+ * (instead of one selector per field: selectors are the adapters' main cost). For rows (`tr`) the text is
+ * that of the value cell (`td`).
+ */
+export function textsByClass($: CheerioAPI, selector: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  $(selector).each((_, el) => {
+    const cls = (el as Element).attribs.class;
+    if (!cls) return;
+    const node = (el as Element).tagName === 'tr' ? $(el).children('td').first() : $(el);
+    const t = collapseSpace(node.text());
+    if (t === '') return;
+    for (const c of cls.split(/\s+/)) if (c) out.set(c, [...(out.get(c) ?? []), t]);
+  });
+  return out;
+}
+
+export const first = (m: Map<string, string[]>, key: string): string | null => m.get(key)?.[0] ?? null;
+
 /** The seller card (dd.seller-id, .seller-name, .credit-code, .region-code, .seller-address), or null. */
 export function sellerCard($: CheerioAPI, scope = ''): ExtractedSeller | null {
-  const id = textOf($, `${scope} .seller-id`);
-  const name = textOf($, `${scope} .seller-name`);
+  const dd = textsByClass($, `${scope} dd`);
+  const id = first(dd, 'seller-id');
+  const name = first(dd, 'seller-name');
   if (id === null && name === null) return null;
   return {
     seller_id: id ?? name!,
     name: name ?? id!,
-    credit_code: textOf($, `${scope} .credit-code`),
-    region_code: textOf($, `${scope} .region-code`),
-    address: textOf($, `${scope} .seller-address`),
+    credit_code: first(dd, 'credit-code'),
+    region_code: first(dd, 'region-code'),
+    address: first(dd, 'seller-address'),
   };
 }
 

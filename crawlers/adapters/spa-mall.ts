@@ -6,7 +6,7 @@ import { emptyProduct, type ExtractedProduct } from '../extract/product.ts';
 import { extractCccNumbers, extractLicenceNumbers, normalizeGtin } from '../normalize/identifiers.ts';
 import { normalizeCurrency, parsePrice } from '../normalize/price.ts';
 import { cleanModel, normalizeBrand } from '../normalize/product.ts';
-import { hrefs, sellerCard, textOf, textsOf } from './common.ts';
+import { first, hrefs, sellerCard, textOf, textsByClass } from './common.ts';
 import type { AdapterDefinition, AdapterPage, PageLinks, SiteAdapter } from './types.ts';
 
 export const configSchema = z.strictObject({});
@@ -30,12 +30,13 @@ function extract(page: AdapterPage): ExtractedProduct[] {
     p.price = parsed.price;
     p.currency = parsed.currency;
   }
-  p.brand = normalizeBrand(textOf($, '#app table.specs tr.brand td'));
-  p.model = cleanModel(textOf($, '#app table.specs tr.model td'));
-  p.gtin = normalizeGtin(textOf($, '#app table.specs tr.gtin td'));
-  p.ccc_numbers = [...new Set(textsOf($, '#app table.specs tr.ccc td').flatMap((t) => extractCccNumbers(`CCC ${t}`)))];
-  p.licence_numbers = [...new Set(textsOf($, '#app table.specs tr.licence td').flatMap(extractLicenceNumbers))];
-  p.producer = { name: textOf($, '#app tr.producer-name td'), address: textOf($, '#app tr.producer-address td') };
+  const specs = textsByClass($, '#app table.specs tr');
+  p.brand = normalizeBrand(first(specs, 'brand'));
+  p.model = cleanModel(first(specs, 'model'));
+  p.gtin = normalizeGtin(first(specs, 'gtin'));
+  p.ccc_numbers = [...new Set((specs.get('ccc') ?? []).flatMap((t) => extractCccNumbers(`CCC ${t}`)))];
+  p.licence_numbers = [...new Set((specs.get('licence') ?? []).flatMap(extractLicenceNumbers))];
+  p.producer = { name: first(specs, 'producer-name'), address: first(specs, 'producer-address') };
   p.seller = sellerCard($, '#app .seller-card');
   return [p];
 }

@@ -6,7 +6,7 @@
 // Politeness and safety: every fetch, redirect hop and browser sub-request is checked against crawl.allowHosts
 // (refused ones are never sent); per-host request rate; a size cap read off the wire; retries with
 // exponential backoff; a page that keeps failing is dead-lettered with its reason, never dropped.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import * as cheerio from 'cheerio';
@@ -16,6 +16,7 @@ import { chromium } from 'playwright';
 import type { Config } from '../../pipeline/config.ts';
 import { contentHash } from '../../pipeline/contracts/common.ts';
 import { makeDeadLetter } from '../../pipeline/contracts/dead-letter.ts';
+import type { ListingSnapshot } from '../../pipeline/contracts/listing-snapshot.ts';
 import { LivestreamSnapshot, livestreamSnapshotId } from '../../pipeline/contracts/livestream-snapshot.ts';
 import type { Logger } from '../../pipeline/logger.ts';
 import { adapterByName, adapterDefinitionFor } from '../adapters/index.ts';
@@ -194,6 +195,19 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
   const browserQueue = await RequestQueue.open(`browser-${runId}`, { config: crawleeConfig });
 
   const pageState = new WeakMap<Request, PageState>();
+  // URLs seen in this run, as short hashes (~70 bytes each): the dedup Crawlee's queue would do, without
+  // keeping every handled request in memory (those are deleted from the queue shortly after, see sweep()).
+  const seen = new Set<string>();
+  const urlKey = (url: string): string => createHash('sha1').update(url).digest('base64').slice(0, 16);
+  const handled: { queue: RequestQueue; id: string; at: number }[] = [];
+  const sweep = async (olderThanMs: number): Promise<void> => {
+    const cutoff = Date.now() - olderThanMs;
+    let n = 0;
+    while (n < handled.length && handled[n]!.at <= cutoff) n++;
+    for (const h of handled.splice(0, n)) {
+      await (h.queue as unknown as { client: { deleteRequest(id: string): Promise<void> } }).client.deleteRequest(h.id).catch(() => undefined);
+    }
+  };
   const waiters = new Map<string, (() => void)[]>();
   const sources = new Map<string, DeadLetterSource>();
   let pending = 0;
@@ -257,8 +271,14 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
     const adapter = adapterFor(req);
     const browser = adapter !== null && (adapter.needsBrowser(req.url) || (req.kind === 'livestream' && adapter.isRoom?.(req.url) === true));
     const queue = browser ? browserQueue : cheerioQueue;
+    const key = urlKey(req.url);
+    if (seen.has(key)) {
+      release(req.url);
+      return;
+    }
+    seen.add(key);
     if (browser) ensureBrowser();
-    const r = await queue.addRequest({ url: req.url, uniqueKey: req.url, userData: { req } });
+    const r = await queue.addRequest({ url: req.url, uniqueKey: req.url, userData: { req, browser } });
     if (!r.wasAlreadyPresent) {
       pending++;
       stats.queued = pending;
@@ -299,32 +319,36 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
   const handleListingPage = async (req: CrawlRequest, page: { url: string; html: string; $: CheerioAPI; raw: Buffer; status: number }, kind: 'cheerio' | 'playwright'): Promise<{ delivered: Promise<void> }> => {
     const adapter = adapterFor(req);
     let products: ExtractedProduct[];
-    let links = { products: [] as string[], lists: [] as string[] };
     if (adapter) {
       products = adapter.extract(page);
-      links = adapter.links(page);
       if (products.length === 0 && req.label === 'item') products = extractGeneric(page.$, { url: page.url }).products;
     } else {
       products = extractGeneric(page.$, { url: page.url }).products;
     }
+    // Links are read only when they are followed, or to tell a list page from an empty one.
+    const links = adapter && (deps.followLinks !== false || products.length === 0) ? adapter.links(page) : { products: [], lists: [] };
     if (products.length === 0 && links.products.length === 0 && links.lists.length === 0) {
       throw new CrawlError(FAIL.noContent, `no product and no link found on ${page.url} (HTTP ${page.status}, ${page.raw.length} bytes)`);
     }
     const hash = contentHash(page.raw);
-    if (products.length > 0) await evidence.put(hash, page.raw);
     const fetchedAt = new Date();
-    const sends: Promise<void>[] = [];
+    const snapshots: ListingSnapshot[] = [];
     for (const p of products) {
       const s = toListingSnapshot(p, { platform: adapter?.name ?? req.platform, url: page.url, fetchedAt, httpStatus: page.status, contentHash: hash, crawlerKind: kind });
-      if (s.ok) {
-        sends.push(output.listing(s.snapshot).then(() => void stats.listings++));
-      } else {
+      if (s.ok) snapshots.push(s.snapshot);
+      else {
         stats.invalid++;
         await deadLetter(req, FAIL.invalidSnapshot, new Error(s.error), 1);
       }
     }
     await follow(req, links);
-    return { delivered: Promise.all(sends).then(() => undefined) };
+    // Evidence first, then the snapshots that point at it; both after the fetch slot is released.
+    const raw = page.raw;
+    const delivered =
+      snapshots.length === 0
+        ? Promise.resolve()
+        : evidence.put(hash, raw).then(() => Promise.all(snapshots.map((s) => output.listing(s).then(() => void stats.listings++)))).then(() => undefined);
+    return { delivered };
   };
 
   // Pages whose snapshots are sent but not yet acknowledged. The fetch slot is free meanwhile (waiting for
@@ -358,7 +382,12 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
     while (unacked > MAX_UNACKED) await new Promise<void>((r) => ackWaiters.push(r));
   };
 
+  const forget = (request: Request): void => {
+    if (request.id) handled.push({ queue: request.userData.browser ? browserQueue : cheerioQueue, id: request.id, at: Date.now() });
+  };
+
   const onSuccess = (request: Request): void => {
+    forget(request);
     stats.done++;
     settle(request.url);
     deps.onProgress?.(stats);
@@ -376,6 +405,7 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
   const onFailed = async (request: Request, error: Error): Promise<void> => {
     const req = request.userData.req as CrawlRequest;
     const { reason, message } = classify(error);
+    forget(request);
     try {
       await deadLetter(req, reason, new Error(message), request.retryCount + 1);
     } finally {
@@ -606,6 +636,14 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
       runs.push(cheerioCrawler.run());
       if (!(await browserQueue.isEmpty())) ensureBrowser();
       const progress = setInterval(() => deps.onProgress?.(stats), 500);
+      // Handled requests leave Crawlee's queue after a grace period (Crawlee marks them handled after our
+      // handler returns): memory stays flat over long crawls.
+      let sweeping = false;
+      const sweeper = setInterval(() => {
+        if (sweeping) return;
+        sweeping = true;
+        void sweep(10_000).finally(() => (sweeping = false));
+      }, 5000);
       const watcher = setInterval(() => {
         if (!keepAlive && pending === 0) {
           cheerioCrawler?.stop('all requests settled');
@@ -623,6 +661,7 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
         runs.length = 0;
         clearInterval(progress);
         clearInterval(watcher);
+        clearInterval(sweeper);
         await browserCrawler?.teardown().catch(() => undefined);
         await cheerioCrawler?.teardown().catch(() => undefined);
         browserCrawler = null;

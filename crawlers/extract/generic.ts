@@ -226,10 +226,22 @@ function merge(a: ExtractedProduct, b: ExtractedProduct): void {
   if (a.offers.length === 0) a.offers = b.offers;
 }
 
-function meta($: CheerioAPI, ...names: string[]): string | null {
+/** <meta> contents by property / name / itemprop, read in one pass (first non-empty value wins). */
+function metaTags($: CheerioAPI): Map<string, string> {
+  const tags = new Map<string, string>();
+  $('meta').each((_, el) => {
+    const a = (el as Element).attribs;
+    const content = a.content;
+    if (content === undefined || content.trim() === '') return;
+    for (const key of [a.property, a.name, a.itemprop]) if (key && !tags.has(key)) tags.set(key, content);
+  });
+  return tags;
+}
+
+function meta(tags: Map<string, string>, ...names: string[]): string | null {
   for (const n of names) {
-    const v = $(`meta[property="${n}"], meta[name="${n}"], meta[itemprop="${n}"]`).first().attr('content');
-    if (v && v.trim() !== '') return cleanText(v);
+    const v = tags.get(n);
+    if (v !== undefined) return cleanText(v);
   }
   return null;
 }
@@ -251,10 +263,11 @@ function pageCurrency($: CheerioAPI, priceText: string | null): string | null {
 
 /** Page-level fallbacks: Open Graph / product meta tags and a stray itemprop=price outside any item. */
 function metaProduct($: CheerioAPI, pageUrl: string | null): ExtractedProduct {
+  const tags = metaTags($);
   const p = emptyProduct('meta');
-  p.title = meta($, 'og:title', 'twitter:title') ?? cleanText($('title').first().text());
-  const currency = normalizeCurrency(meta($, 'product:price:currency', 'og:price:currency', 'priceCurrency'));
-  let priceText = meta($, 'product:price:amount', 'og:price:amount', 'price');
+  p.title = meta(tags, 'og:title', 'twitter:title') ?? cleanText($('title').first().text());
+  const currency = normalizeCurrency(meta(tags, 'product:price:currency', 'og:price:currency', 'priceCurrency'));
+  let priceText = meta(tags, 'product:price:amount', 'og:price:amount', 'price');
   if (priceText === null) {
     const el = $('[itemprop="price"]').first();
     if (el.length > 0) priceText = cleanText(el.attr('content') ?? el.text());
@@ -266,9 +279,10 @@ function metaProduct($: CheerioAPI, pageUrl: string | null): ExtractedProduct {
     p.price_text = priceText;
     if (p.price !== null) p.offers = [{ price: p.price, currency: p.currency, low: parsed.low, high: parsed.high, price_text: priceText, availability: null, seller_name: null }];
   }
-  p.brand = normalizeBrand(meta($, 'product:brand', 'og:brand', 'brand'));
-  p.images = imagesOf(meta($, 'og:image'), pageUrl);
-  p.url = absoluteUrl(meta($, 'og:url'), pageUrl);
+  p.brand = normalizeBrand(meta(tags, 'product:brand', 'og:brand', 'brand'));
+  p.images = imagesOf(meta(tags, 'og:image'), pageUrl);
+  p.url = absoluteUrl(meta(tags, 'og:url'), pageUrl);
+  p.attributes = tags.get('og:type') ? { 'og:type': tags.get('og:type')! } : {};
   return p;
 }
 
@@ -336,11 +350,16 @@ export function extractGeneric(page: string | CheerioAPI, opts: { url?: string |
   if (chosen < 0) chosen = products.findIndex((p) => p.price !== null);
   if (chosen > 0) products = [products[chosen]!, ...products.filter((_, i) => i !== chosen)];
 
-  const fallback = metaProduct($, pageUrl);
-  if (products.length === 0) {
-    if (fallback.price !== null || $('meta[property="og:type"][content*="product" i]').length > 0) products = [fallback];
-  } else if (products[0]!.price === null && fallback.price !== null) {
-    merge(products[0]!, fallback);
+  // Meta tags only when the markup left the price out (most pages with structured data don't need them).
+  if (products.length === 0 || products[0]!.price === null) {
+    const fallback = metaProduct($, pageUrl);
+    const isProductPage = /product/i.test(fallback.attributes['og:type'] ?? '');
+    fallback.attributes = {};
+    if (products.length === 0) {
+      if (fallback.price !== null || isProductPage) products = [fallback];
+    } else if (fallback.price !== null) {
+      merge(products[0]!, fallback);
+    }
   }
   const main0 = products[0];
   if (main0 && main0.price !== null && main0.currency === null) main0.currency = pageCurrency($, main0.price_text);

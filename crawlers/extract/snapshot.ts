@@ -5,7 +5,12 @@
 import { createHash } from 'node:crypto';
 import { LIMITS, truncateText } from '../../pipeline/contracts/common.ts';
 import { ListingSnapshot, snapshotId, type CrawlerKind } from '../../pipeline/contracts/listing-snapshot.ts';
+import { compileValidator } from '../../pipeline/runtime/validator.ts';
 import type { ExtractedProduct } from './product.ts';
+
+// zod re-creates every object it parses; the runtime's compiled accept-path says yes without the copy (and
+// is never laxer than zod: a no goes to zod for the error).
+const accepts = compileValidator(ListingSnapshot);
 
 export interface FetchMeta {
   platform: string;
@@ -99,6 +104,7 @@ export function toListingSnapshot(p: ExtractedProduct, meta: FetchMeta): Snapsho
     attributes,
     images: p.images.filter(isHttpUrl).slice(0, LIMITS.shortList),
   };
+  if (accepts(candidate)) return { ok: true, snapshot: candidate as ListingSnapshot };
   const parsed = ListingSnapshot.safeParse(candidate);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
