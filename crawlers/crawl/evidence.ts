@@ -1,11 +1,11 @@
 // Evidence store: every raw page kept as fetched, content-addressed by its sha256 (the snapshot's
 // content_hash), at <dir>/<first two hex>/<hash>.html.gz. Write-once: an existing file is never rewritten
-// (same hash = same bytes), and a file appears only complete (written to a temp name, then renamed).
+// (same hash = same bytes), and a file appears only complete (written to a temp name, then hard-linked).
 // In: hash + raw bytes. Out: the file path.
 // The crawler writes evidence off the fetch path (before the page's snapshots are sent, after the fetch
 // slot is free): creating a file costs ~1 ms on the VM disks we measured, more than parsing the page.
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, link, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -44,12 +44,15 @@ export function createEvidenceStore(dir: string): EvidenceStore {
       const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
       try {
         await writeFile(tmp, await gzipAsync(raw, { level: 4 }), { flag: 'wx' });
-        await rename(tmp, path);
+        // link() refuses an existing name: of two writers racing on one hash, the first one's file stays.
+        await link(tmp, path);
+        return { path, written: true };
       } catch (err) {
-        await rm(tmp, { force: true });
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { path, written: false };
         throw err;
+      } finally {
+        await rm(tmp, { force: true });
       }
-      return { path, written: true };
     },
   };
 }
