@@ -209,7 +209,7 @@ if (BROWSER_PAGES > 0) {
 }
 
 // RSS over a long run: sampled every ~2 s; the first fifth is warm-up.
-const rss: { pages: number; mb: number }[] = [];
+const rss: { pages: number; mb: number; heap: number }[] = [];
 let rssSecs = 0;
 if (RSS_PAGES > 0) {
   const urls = cheerioUrls(0, RSS_PAGES);
@@ -218,7 +218,8 @@ if (RSS_PAGES > 0) {
     const now = performance.now();
     if (now - last < 2000) return;
     last = now;
-    rss.push({ pages: settled, mb: process.memoryUsage().rss / 1048576 });
+    const mem = process.memoryUsage();
+    rss.push({ pages: settled, mb: mem.rss / 1048576, heap: mem.heapUsed / 1048576 });
   });
   rssSecs = result.secs;
   say(`rss run: ${urls.length} pages in ${rssSecs.toFixed(0)} s (${(urls.length / rssSecs).toFixed(0)} pages/s), ${rss.length} samples`);
@@ -227,7 +228,7 @@ const warm = rss.slice(Math.floor(rss.length / 5));
 const rssStart = warm[0]?.mb ?? 0;
 const rssEnd = warm[warm.length - 1]?.mb ?? 0;
 const rssMax = Math.max(0, ...warm.map((s) => s.mb));
-if (rss.length) say(`rss MB after warm-up: start ${rssStart.toFixed(0)}, end ${rssEnd.toFixed(0)}, max ${rssMax.toFixed(0)}; samples (pages:MB) ${rss.map((s) => `${s.pages}:${s.mb.toFixed(0)}`).join(' ')}`);
+if (rss.length) say(`rss MB after warm-up: start ${rssStart.toFixed(0)}, end ${rssEnd.toFixed(0)}, max ${rssMax.toFixed(0)}; samples (pages:rss/heap MB) ${rss.map((s) => `${s.pages}:${s.mb.toFixed(0)}/${s.heap.toFixed(0)}`).join(' ')}`);
 
 await output.close();
 await market.close();
@@ -253,6 +254,8 @@ process.stdout.write(
     rss_mb_end: r3(rssEnd),
     rss_mb_max: r3(rssMax),
     rss_growth: rssStart ? r3((rssEnd - rssStart) / rssStart) : null,
+    heap_mb_start: r3(warm[0]?.heap ?? 0),
+    heap_mb_end: r3(warm[warm.length - 1]?.heap ?? 0),
     provisional: true,
   }) + '\n',
 );

@@ -193,6 +193,12 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
   const runId = randomUUID();
   const cheerioQueue = await RequestQueue.open(`cheerio-${runId}`, { config: crawleeConfig });
   const browserQueue = await RequestQueue.open(`browser-${runId}`, { config: crawleeConfig });
+  // Crawlee caches up to 2 million added requests per queue (an unbounded-looking RSS slope on long crawls);
+  // our seen-set does the dedup, so a small cache is enough.
+  for (const q of [cheerioQueue, browserQueue]) {
+    const cache = (q as unknown as { requestCache?: { maxLength: number } }).requestCache;
+    if (cache && typeof cache.maxLength === 'number') cache.maxLength = 10_000;
+  }
 
   const pageState = new WeakMap<Request, PageState>();
   // URLs seen in this run, as short hashes (~70 bytes each): the dedup Crawlee's queue would do, without
