@@ -11,7 +11,6 @@ import { register as exportCommand } from './export.ts';
 type Register = (program: Command, action: Action) => void;
 
 const COMMANDS: Register[] = [
-  // (crawler, detector, sink and export commands register here)
   exportCommand,
   outliers,
   reference,
