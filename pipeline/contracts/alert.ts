@@ -19,6 +19,8 @@ import {
   stableId,
   usccShape,
 } from './common.ts';
+import type { ListingSnapshot } from './listing-snapshot.ts';
+import type { LivestreamSnapshot } from './livestream-snapshot.ts';
 
 export const ruleId = z.string().regex(/^[a-z][a-z0-9_.-]{0,127}$/, "expected a rule id: lowercase letters, digits, '_', '.', '-'");
 
@@ -75,4 +77,45 @@ export function subjectKey(kind: SubjectKind, platform: string, subjectId: strin
  */
 export function alertId(subject: string, detector: string, rule: string, evidenceKey: string): string {
   return stableId(subject, detector, rule, evidenceKey);
+}
+
+/** The fields of an Alert that come from the snapshot it is about (everything but the finding). */
+export type AlertSubjectFields = Omit<Alert, 'alert_id' | 'detector' | 'rule_id' | 'score' | 'severity' | 'summary' | 'evidence'>;
+
+/** Alert fields for a listing snapshot: evidence points at the snapshot (id, url, hash, fetch time). */
+export function alertSubjectFromListing(l: ListingSnapshot, createdAt: string = l.fetched_at): AlertSubjectFields {
+  return {
+    schema_version: 1,
+    created_at: createdAt,
+    subject_kind: 'listing',
+    subject_id: l.listing_id,
+    snapshot_id: l.snapshot_id,
+    url: l.url,
+    content_hash: l.content_hash,
+    fetched_at: l.fetched_at,
+    platform: l.platform,
+    seller_id: l.seller.seller_id,
+    seller_credit_code: l.seller.credit_code,
+    region_code: l.seller.region_code,
+    category: l.category,
+  };
+}
+
+/** Alert fields for a livestream sample; the room's seller (or host) stands for the seller. */
+export function alertSubjectFromLivestream(s: LivestreamSnapshot, createdAt: string = s.fetched_at): AlertSubjectFields {
+  return {
+    schema_version: 1,
+    created_at: createdAt,
+    subject_kind: 'livestream',
+    subject_id: s.room_id,
+    snapshot_id: s.snapshot_id,
+    url: s.url,
+    content_hash: s.content_hash,
+    fetched_at: s.fetched_at,
+    platform: s.platform,
+    seller_id: s.host.seller_id ?? s.host.host_id,
+    seller_credit_code: null,
+    region_code: null,
+    category: null,
+  };
 }

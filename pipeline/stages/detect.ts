@@ -10,7 +10,7 @@
 // A detector that throws is a bug in that detector: the error is counted (errors{type=detector_<name>}) and
 // logged, and the other detectors' findings for the snapshot still go out.
 import type { Config } from '../config.ts';
-import { Alert, alertId, subjectKey, type ListingSnapshot, type LivestreamSnapshot } from '../contracts/index.ts';
+import { Alert, alertId, alertSubjectFromListing, alertSubjectFromLivestream, subjectKey, type ListingSnapshot, type LivestreamSnapshot } from '../contracts/index.ts';
 import { createDetectors, type RunnableDetector } from '../../detectors/index.ts';
 import { followReferenceTopics, type ReferenceFollower } from '../../detectors/reference/follow.ts';
 import { createReferenceViews, type ReferenceViews } from '../../detectors/reference/views.ts';
@@ -30,7 +30,7 @@ export interface DetectStageDeps {
 /** The alerts for one subject: pure given the detectors and the views (used by the stage and by evals). */
 export function alertsFor(subject: Subject, detectors: readonly RunnableDetector[], views: ReferenceViews, onError?: (detector: string, err: unknown) => void): Alert[] {
   const out: Alert[] = [];
-  const base = subject.kind === 'listing' ? listingBase(subject.snapshot) : livestreamBase(subject.snapshot);
+  const base = subject.kind === 'listing' ? alertSubjectFromListing(subject.snapshot) : alertSubjectFromLivestream(subject.snapshot);
   const subjectId = subject.kind === 'listing' ? subject.snapshot.listing_id : subject.snapshot.room_id;
   const key = subjectKey(subject.kind, subject.snapshot.platform, subjectId);
   for (const d of detectors) {
@@ -48,44 +48,6 @@ export function alertsFor(subject: Subject, detectors: readonly RunnableDetector
     }
   }
   return out;
-}
-
-type AlertBase = Omit<Alert, 'alert_id' | 'detector' | 'rule_id' | 'score' | 'severity' | 'summary' | 'evidence'>;
-
-function listingBase(l: ListingSnapshot): AlertBase {
-  return {
-    schema_version: 1,
-    created_at: l.fetched_at,
-    subject_kind: 'listing',
-    subject_id: l.listing_id,
-    snapshot_id: l.snapshot_id,
-    url: l.url,
-    content_hash: l.content_hash,
-    fetched_at: l.fetched_at,
-    platform: l.platform,
-    seller_id: l.seller.seller_id,
-    seller_credit_code: l.seller.credit_code,
-    region_code: l.seller.region_code,
-    category: l.category,
-  };
-}
-
-function livestreamBase(s: LivestreamSnapshot): AlertBase {
-  return {
-    schema_version: 1,
-    created_at: s.fetched_at,
-    subject_kind: 'livestream',
-    subject_id: s.room_id,
-    snapshot_id: s.snapshot_id,
-    url: s.url,
-    content_hash: s.content_hash,
-    fetched_at: s.fetched_at,
-    platform: s.platform,
-    seller_id: s.host.seller_id ?? s.host.host_id,
-    seller_credit_code: null,
-    region_code: null,
-    category: null,
-  };
 }
 
 export function createDetectStage(config: Config, logger: Logger, deps: DetectStageDeps = {}): StageDefinition {

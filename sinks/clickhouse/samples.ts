@@ -4,7 +4,7 @@
 // Detector and rule names are those of detectors/ (price_anomaly, certificate_mismatch with ccc_* and
 // licence_* rules, recall_match, prohibited_item, three_no, livestream_risk); the boards select by them.
 import { createHash } from 'node:crypto';
-import { alertId, livestreamSnapshotId, subjectKey, type Alert, type ListingSnapshot, type LivestreamSnapshot, type Severity } from '../../pipeline/contracts/index.ts';
+import { alertId, alertSubjectFromListing, alertSubjectFromLivestream, livestreamSnapshotId, subjectKey, type Alert, type ListingSnapshot, type LivestreamSnapshot, type Severity } from '../../pipeline/contracts/index.ts';
 import { rng } from '../../pipeline/sample.ts';
 
 const LISTING_RULES: readonly { detector: string; rule: string; severity: Severity }[] = [
@@ -29,20 +29,8 @@ export function sampleAlerts(listings: readonly ListingSnapshot[], seed = 1, sha
     const r = LISTING_RULES[Math.floor(random() * LISTING_RULES.length)]!;
     const evidenceKey = r.detector === 'price_anomaly' ? String(l.price) : (l.ccc_numbers[0] ?? l.model ?? l.listing_id);
     out.push({
-      schema_version: 1,
+      ...alertSubjectFromListing(l, addMs(l.fetched_at, 1500)),
       alert_id: alertId(subjectKey('listing', l.platform, l.listing_id), r.detector, r.rule, evidenceKey),
-      created_at: addMs(l.fetched_at, 1500),
-      subject_kind: 'listing',
-      subject_id: l.listing_id,
-      snapshot_id: l.snapshot_id,
-      url: l.url,
-      content_hash: l.content_hash,
-      fetched_at: l.fetched_at,
-      platform: l.platform,
-      seller_id: l.seller.seller_id,
-      seller_credit_code: l.seller.credit_code,
-      region_code: l.seller.region_code,
-      category: l.category,
       detector: r.detector,
       rule_id: r.rule,
       score: Math.round((0.5 + random() * 0.5) * 1000) / 1000,
@@ -109,19 +97,8 @@ export function sampleLivestreamAlerts(streams: readonly LivestreamSnapshot[]): 
     const line = s.transcript.find((t) => /国家级|最低|冠军|唯一/.test(t.text));
     if (!line) continue;
     out.push({
-      schema_version: 1,
+      ...alertSubjectFromLivestream(s, addMs(s.fetched_at, 1000)),
       alert_id: alertId(subjectKey('livestream', s.platform, s.room_id), 'livestream_risk', 'absolute_claim', line.text),
-      created_at: addMs(s.fetched_at, 1000),
-      subject_kind: 'livestream',
-      subject_id: s.room_id,
-      snapshot_id: s.snapshot_id,
-      url: s.url,
-      content_hash: s.content_hash,
-      fetched_at: s.fetched_at,
-      platform: s.platform,
-      seller_id: s.host.seller_id ?? s.host.host_id,
-      seller_credit_code: null,
-      region_code: null,
       category: 'children_toys',
       detector: 'livestream_risk',
       rule_id: 'absolute_claim',

@@ -6,7 +6,7 @@ import { createClickHouse, type ClickHouse } from '../../pipeline/clickhouse/cli
 import { quoteIdentifier } from '../../pipeline/clickhouse/escape.ts';
 import { alertFromRow, livestreamFromRow } from '../../pipeline/clickhouse/rows.ts';
 import { secrets, type Config } from '../../pipeline/config.ts';
-import { ListingSnapshot, makeDeadLetter, type DeadLetter } from '../../pipeline/contracts/index.ts';
+import { ListingSnapshot, makeDeadLetter, type Alert, type DeadLetter } from '../../pipeline/contracts/index.ts';
 import { ACKS_ALL, createKafka, deleteTopics, type KafkaHandle } from '../../pipeline/kafka.ts';
 import { createStage } from '../../pipeline/runtime/stage.ts';
 import { sampleListings } from '../../pipeline/sample.ts';
@@ -100,7 +100,8 @@ describe('sink_clickhouse (real Kafka + ClickHouse)', () => {
     // Values read back equal.
     const backAlerts = (await ch.query(`SELECT * FROM ${ch.table('alerts')} FINAL`)).map(alertFromRow);
     const listingAlerts = alerts.filter((a) => a.subject_kind === 'listing');
-    expect(new Set(backAlerts.filter((a) => a.subject_kind === 'listing').map((a) => JSON.stringify(a)))).toEqual(new Set(listingAlerts.map((a) => JSON.stringify(a))));
+    const byAlertId = (xs: Alert[]) => [...xs].sort((a, b) => a.alert_id.localeCompare(b.alert_id));
+    expect(byAlertId(backAlerts.filter((a) => a.subject_kind === 'listing'))).toEqual(byAlertId(listingAlerts));
     const backStreams = (await ch.query(`SELECT * FROM ${ch.table('livestream_snapshots')} FINAL`)).map(livestreamFromRow);
     expect(backStreams.length).toBe(streams.length);
     expect(backStreams.find((s) => s.snapshot_id === streams[7]!.snapshot_id)).toEqual(streams[7]);
