@@ -6,16 +6,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClickHouse, type ClickHouse } from '../../pipeline/clickhouse/client.ts';
+import { type ClickHouse } from '../../pipeline/clickhouse/client.ts';
 import { listingFromRow } from '../../pipeline/clickhouse/rows.ts';
-import { quoteIdentifier } from '../../pipeline/clickhouse/escape.ts';
-import { secrets, type Config } from '../../pipeline/config.ts';
-import { ACKS_ALL, createKafka, deleteTopics, type KafkaHandle } from '../../pipeline/kafka.ts';
+import { type Config } from '../../pipeline/config.ts';
+import { ACKS_ALL, type KafkaHandle } from '../../pipeline/kafka.ts';
 import { MALFORMED_SAMPLES, sampleListings } from '../../pipeline/sample.ts';
-import { migrateAll } from '../../pipeline/setup.ts';
 import { buildStages } from '../../pipeline/topology.ts';
-import { allTopics, topics } from '../../pipeline/topics.ts';
-import { eventually, testConfig, testLogger } from '../support/env.ts';
+import { topics } from '../../pipeline/topics.ts';
+import { eventually } from '../support/env.ts';
+import { setupPipelineTest } from '../support/pipeline.ts';
 import { readTopic } from '../support/kafka.ts';
 import { expectStandardMetrics } from '../support/metrics.ts';
 
@@ -26,17 +25,9 @@ afterEach(async () => {
 });
 
 async function setup(runtime: Partial<Config['runtime']> = {}) {
-  const config = testConfig({ runtime });
-  const logger = testLogger(config);
-  await migrateAll(config, logger);
-  const kafka = createKafka(config.kafka, logger);
-  const ch = createClickHouse(config.clickhouse, { password: secrets.clickhousePassword() });
-  cleanups.push(async () => {
-    await ch.command(`DROP DATABASE IF EXISTS ${quoteIdentifier(config.clickhouse.database)}`);
-    await ch.close();
-    await deleteTopics(kafka, allTopics.map((t) => kafka.topic(t)));
-  });
-  return { config, logger, kafka, ch };
+  const t = await setupPipelineTest(runtime);
+  cleanups.push(t.cleanup);
+  return t;
 }
 
 async function publish(kafka: KafkaHandle, values: string[], partition?: number) {

@@ -2,19 +2,18 @@
 // slices share INSERTs, rows the server rejects as data go to the dead-letter topic while the rest lands,
 // and a replay of every topic doubles nothing in FINAL results.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClickHouse, type ClickHouse } from '../../pipeline/clickhouse/client.ts';
-import { quoteIdentifier } from '../../pipeline/clickhouse/escape.ts';
+import { type ClickHouse } from '../../pipeline/clickhouse/client.ts';
 import { alertFromRow, livestreamFromRow } from '../../pipeline/clickhouse/rows.ts';
-import { secrets, type Config } from '../../pipeline/config.ts';
+import { type Config } from '../../pipeline/config.ts';
 import { ListingSnapshot, makeDeadLetter, type Alert, type DeadLetter } from '../../pipeline/contracts/index.ts';
-import { ACKS_ALL, createKafka, deleteTopics, type KafkaHandle } from '../../pipeline/kafka.ts';
+import { ACKS_ALL, type KafkaHandle } from '../../pipeline/kafka.ts';
 import { createStage } from '../../pipeline/runtime/stage.ts';
 import { sampleListings } from '../../pipeline/sample.ts';
-import { migrateAll } from '../../pipeline/setup.ts';
-import { allTopics, topics, type TopicSpec } from '../../pipeline/topics.ts';
+import { topics, type TopicSpec } from '../../pipeline/topics.ts';
 import { sampleAlerts, sampleLivestreamAlerts, sampleLivestreams } from '../../sinks/clickhouse/samples.ts';
 import { createClickHouseSinkStage } from '../../sinks/clickhouse/stage.ts';
-import { eventually, testConfig, testLogger } from '../support/env.ts';
+import { eventually } from '../support/env.ts';
+import { setupPipelineTest } from '../support/pipeline.ts';
 import { readTopic } from '../support/kafka.ts';
 import { expectStandardMetrics } from '../support/metrics.ts';
 import { HOSTILE } from '../clickhouse/helpers.ts';
@@ -25,17 +24,9 @@ afterEach(async () => {
 });
 
 async function setup(runtime: Partial<Config['runtime']> = {}) {
-  const config = testConfig({ runtime });
-  const logger = testLogger(config);
-  await migrateAll(config, logger);
-  const kafka = createKafka(config.kafka, logger);
-  const ch = createClickHouse(config.clickhouse, { password: secrets.clickhousePassword() });
-  cleanups.push(async () => {
-    await ch.command(`DROP DATABASE IF EXISTS ${quoteIdentifier(config.clickhouse.database)}`);
-    await ch.close();
-    await deleteTopics(kafka, allTopics.map((t) => kafka.topic(t)));
-  });
-  return { config, logger, kafka, ch };
+  const t = await setupPipelineTest(runtime);
+  cleanups.push(t.cleanup);
+  return t;
 }
 
 async function publish(kafka: KafkaHandle, topic: TopicSpec, values: { key: string; value: unknown }[]) {
