@@ -91,7 +91,7 @@ export function referenceFor(seed: number): Reference {
     if (p.type.licence) {
       const core = `XK${p.type.licence.industry}-${p.type.licence.product}-${String(hashKeys(seed, 'lic', p.product_id) % 100000).padStart(5, '0')}`;
       const number = r.chance(0.5) ? `(${provinceAbbr(maker)})${core}` : core;
-      const year = r.range(2021, 2025);
+      const year = r.range(2022, 2025); // issued 2022+ so a "valid" licence (5 years) is still valid at the demo crawl date (2026-11)
       ref.licenceNumber.set(p.product_id, number);
       ref.licences.push({
         schema_version: 1,
