@@ -1,7 +1,7 @@
 // The topology: every stage shelfwatch runs, wired in one place. Read this file to see the whole flow.
-//   listings.incoming --ingest--> listings --sink_clickhouse--> ClickHouse (listing_snapshots)
-//   dead-letters ------------------------------sink_clickhouse--> ClickHouse (dead_letters)
-// The detect and route stages plug in here as they are built.
+//   listings.incoming --ingest--> listings --detect--> alerts
+//   listings, livestreams, alerts, dead-letters --sink_clickhouse--> ClickHouse
+// (reference topics feed detect's in-memory views; the route stage to bureaus is not built yet)
 import { createClickHouseSinkStage } from '../sinks/clickhouse/stage.ts';
 import type { Config } from './config.ts';
 import { createKafka, type KafkaHandle } from './kafka.ts';
