@@ -47,6 +47,12 @@ const regionPrefix = (region: string): string => {
   return sqlString(`${region}%`);
 };
 
+export interface DemoScope {
+  /** Only rows whose url starts with this (the demo market's base URL). @default '' (all) */
+  urlPrefix?: string;
+}
+const urlScope = (prefix = ''): string => (prefix === '' ? '1' : `startsWith(url, ${sqlString(prefix)})`);
+
 export const QUERIES = {
   /** Listings landed per platform, each snapshot once. */
   landedPerPlatform: (db: string) =>
@@ -60,6 +66,35 @@ ORDER BY platform`,
 FROM ${qualifiedTable(db, 'dead_letters')} FINAL
 GROUP BY reason
 ORDER BY reason`,
+
+  /** Demo: listings per platform among the pages under urlPrefix, each listing once however often crawled; snapshots = distinct page contents (an unchanged page re-crawled is the same snapshot). */
+  demoListings: (db: string, p: DemoScope = {}) =>
+    `SELECT platform, uniqExact(listing_id) AS listings, uniqExact(snapshot_id) AS snapshots, uniqExact(seller_id) AS sellers, toUInt64(ifNull(uniqExact(seller_region_code), 0)) AS regions
+FROM ${qualifiedTable(db, 'listing_snapshots')} FINAL
+WHERE ${urlScope(p.urlPrefix)}
+GROUP BY platform
+ORDER BY platform`,
+  /** Demo: livestream rooms and samples per platform under urlPrefix (every sample is an observation: re-crawls add samples, not rooms). */
+  demoLivestreams: (db: string, p: DemoScope = {}) =>
+    `SELECT platform, uniqExact(room_id) AS rooms, count() AS samples, uniqExact(host_id) AS hosts
+FROM ${qualifiedTable(db, 'livestream_snapshots')} FINAL
+WHERE ${urlScope(p.urlPrefix)}
+GROUP BY platform
+ORDER BY platform`,
+  /** Demo: alerts (each alert id once) by detector and rule, for subjects under urlPrefix. */
+  demoAlertsByRule: (db: string, p: DemoScope = {}) =>
+    `SELECT detector, rule_id, count() AS alerts, uniqExact(platform, subject_id) AS subjects
+FROM ${qualifiedTable(db, 'alerts')} FINAL
+WHERE ${urlScope(p.urlPrefix)}
+GROUP BY detector, rule_id
+ORDER BY detector, rule_id`,
+  /** Demo: dead letters by stage and reason, those failed since a moment (a replayed dead letter keeps its id, its row carries the latest failure). */
+  demoDeadLetters: (db: string, p: { since?: Date } = {}) =>
+    `SELECT stage, reason, count() AS n
+FROM ${qualifiedTable(db, 'dead_letters')} FINAL
+WHERE failed_at >= ${p.since ? `toDateTime(${sqlString(p.since.toISOString().slice(0, 19).replace('T', ' '))}, 'UTC')` : `toDateTime(0)`}
+GROUP BY stage, reason
+ORDER BY stage, reason`,
 
   /**
    * Analyst: "which platforms failed most this month in children's products": problem listings / listings

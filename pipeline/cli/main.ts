@@ -85,17 +85,6 @@ program
   );
 
 program
-  .command('demo')
-  .description('end to end: infra up, migrate, publish a sample, run the stages, print what landed in ClickHouse')
-  .option('-n, --count <n>', 'how many sample listings', (v) => parseInt(v, 10), 500)
-  .action(
-    action(async ({ config, logger }, opts: { count: number }) => {
-      const { runDemo } = await import('../demo.ts');
-      await runDemo(config, logger, opts);
-    }),
-  );
-
-program
   .command('schemas')
   .description('write the JSON Schema of every message contract (for consumers in other languages)')
   .option('--out <dir>', 'output folder', 'docs/schemas')

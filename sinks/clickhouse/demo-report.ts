@@ -1,33 +1,10 @@
 // The end of `npm run demo`: links to the Grafana boards (a Grafana started from infra/compose.yml) and three
-// analyst questions answered by the queries of pipeline/queries.ts. Also, until the detect stage is part of
-// the demo's stages, sample alerts for the demo's listings, so the aggregates and boards have alerts to show.
-// In: config, a ClickHouse client, a line printer. Out: printed text / alerts on the alerts topic.
+// analyst questions answered by the queries of pipeline/queries.ts, asked with the caller's parameters (the demo
+// asks about what its market holds). In: config, a ClickHouse client, a line printer. Out: printed text.
 import { boardLinks } from '../../dashboards/index.ts';
 import type { ClickHouse } from '../../pipeline/clickhouse/client.ts';
 import type { Config } from '../../pipeline/config.ts';
-import { ACKS_ALL, createKafka } from '../../pipeline/kafka.ts';
-import type { Logger } from '../../pipeline/logger.ts';
-import { QUERIES } from '../../pipeline/queries.ts';
-import { sampleListings } from '../../pipeline/sample.ts';
-import { topics } from '../../pipeline/topics.ts';
-import { sampleAlerts } from './samples.ts';
-
-/** Publishes sample alerts for the demo's listings unless the demo runs the detect stage; returns how many. */
-export async function publishSampleAlerts(config: Config, logger: Logger, opts: { count: number; seed: number; stages: readonly string[] }): Promise<number> {
-  if (opts.stages.includes('detect')) return 0;
-  const alerts = sampleAlerts(sampleListings(opts.count, opts.seed), opts.seed);
-  const kafka = createKafka(config.kafka, logger);
-  const producer = kafka.producer();
-  await producer.connect();
-  try {
-    for (let i = 0; i < alerts.length; i += 1000) {
-      await producer.send({ topic: kafka.topic(topics.alerts), acks: ACKS_ALL, messages: alerts.slice(i, i + 1000).map((a) => ({ key: a.alert_id, value: JSON.stringify(a) })) });
-    }
-  } finally {
-    await producer.disconnect();
-  }
-  return alerts.length;
-}
+import { CHILDREN_CATEGORIES, QUERIES, type DistrictParams, type PriceBaseParams, type RankingParams } from '../../pipeline/queries.ts';
 
 const table = (rows: Record<string, unknown>[], say: (s: string) => void) => {
   if (rows.length === 0) return say('    (no rows)');
@@ -39,19 +16,29 @@ const table = (rows: Record<string, unknown>[], say: (s: string) => void) => {
   if (rows.length > 10) say(`    ... ${rows.length - 10} more`);
 };
 
-export async function printAnalystReport(ch: ClickHouse, config: Config, say: (s?: string) => void, grafanaUrl = 'http://127.0.0.1:3000'): Promise<void> {
+/** Parameters of the three questions; each defaults to the query's documented example. */
+export interface AnalystQuestions {
+  ranking?: RankingParams;
+  priceBase?: PriceBaseParams;
+  district?: DistrictParams;
+}
+
+export async function printAnalystReport(ch: ClickHouse, config: Config, say: (s?: string) => void, opts: { grafanaUrl?: string; questions?: AnalystQuestions } = {}): Promise<void> {
   const db = config.clickhouse.database;
+  const q = opts.questions ?? {};
   say('');
   say(`Grafana boards (docker compose -f infra/compose.yml up -d; npm run dashboards writes them):`);
-  for (const l of boardLinks(grafanaUrl)) say(`  ${l.title.padEnd(40)} ${l.url}`);
-  const questions: [string, keyof typeof QUERIES][] = [
-    ["Which platforms failed most this month in children's products?", 'platformFailureRanking'],
-    ['What is the price base of 乐童 LT-2024A (children_toys), last 90 days?', 'priceBase'],
-    ['Which sellers in district 440305 (Shenzhen Nanshan) have alerts?', 'sellerAlertsInDistrict'],
+  for (const l of boardLinks(opts.grafanaUrl ?? 'http://127.0.0.1:3000')) say(`  ${l.title.padEnd(40)} ${l.url}`);
+  const price = q.priceBase ?? { category: 'children_toys', brand: '乐童', model: 'LT-2024A' };
+  const region = q.district?.region ?? '440305';
+  const questions: [string, keyof typeof QUERIES, string][] = [
+    [`Which platforms failed most this month in children's products (${(q.ranking?.categories ?? CHILDREN_CATEGORIES).join(', ')})?`, 'platformFailureRanking', QUERIES.platformFailureRanking(db, q.ranking)],
+    [`What is the price base of ${price.brand ?? '(any brand)'} ${price.model ?? ''} (${price.category}), last 90 days?`, 'priceBase', QUERIES.priceBase(db, price)],
+    [`Which sellers in district ${region} have alerts?`, 'sellerAlertsInDistrict', QUERIES.sellerAlertsInDistrict(db, { region, ...(q.district?.since ? { since: q.district.since } : {}) })],
   ];
-  for (const [q, name] of questions) {
+  for (const [question, name, sql] of questions) {
     say('');
-    say(`  ${q}   (QUERIES.${name}, docs/clickhouse.md)`);
-    table(await ch.query(QUERIES[name](db)), say);
+    say(`  ${question}   (QUERIES.${name}, docs/clickhouse.md)`);
+    table(await ch.query(sql), say);
   }
 }

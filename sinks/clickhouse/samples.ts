@@ -1,6 +1,6 @@
 // Sample alerts and livestream samples, deterministic from listings and a seed: what the detect stage and
-// the livestream crawler will publish, for the sink's tests, the panel checks, the benchmark and the demo
-// while those components are being built. In: ListingSnapshots (pipeline/sample.ts). Out: contract values.
+// the livestream crawler will publish, for the sink's tests, the panel checks and the benchmark
+// (the demo crawls the demo market and runs the detect stage). In: ListingSnapshots (pipeline/sample.ts). Out: contract values.
 // Detector and rule names are those of detectors/ (price_anomaly, certificate_mismatch with ccc_* and
 // licence_* rules, recall_match, prohibited_item, three_no, livestream_risk); the boards select by them.
 import { createHash } from 'node:crypto';

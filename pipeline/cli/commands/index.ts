@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Action } from '../action.ts';
 import { register as crawl } from './crawl.ts';
 import { register as demoMarket } from './demo-market.ts';
+import { register as demo } from './demo.ts';
 import { register as outliers } from './outliers.ts';
 import { register as reference } from './reference.ts';
 import { register as detect } from './detect.ts';
@@ -17,6 +18,7 @@ const COMMANDS: Register[] = [
   detect,
   crawl,
   demoMarket,
+  demo,
 ];
 
 export function registerCommands(program: Command, action: Action): void {
