@@ -97,24 +97,23 @@ export function demoCrawlConfig(config: Config, marketUrl: string): Config {
   });
 }
 
-/** The analyst questions asked of what this market holds: its children's products, its most listed product (brand as pages show it), its district with the most problem listings. */
-export function demoQuestions(market: DemoMarket): AnalystQuestions {
+/**
+ * The analyst questions asked of what this market holds: its children's products, its most listed product
+ * (brand as the pages show it: the price base keys on it), and the district whose sellers have the most alerts.
+ */
+export function demoQuestions(market: DemoMarket, alertRegions: readonly string[]): AnalystQuestions {
   const children = PRODUCT_TYPES.filter((t) => t.group === 'children_products').map((t) => t.id);
   const products = new Map<string, { category: string; brand: string; model: string; n: number }>();
-  const districts = new Map<string, number>();
   for (let i = 0; i < market.listingCount; i++) {
-    const t = market.groundTruth(i) as { category: string; brand: string | null; model: string | null; seller: { region_code: string | null }; problems: unknown[] };
-    if (t.brand && t.model) {
-      const k = JSON.stringify([t.category, t.brand, t.model]);
-      const p = products.get(k) ?? { category: t.category, brand: t.brand, model: t.model, n: 0 };
-      p.n++;
-      products.set(k, p);
-    }
-    const region = t.seller.region_code;
-    if (t.problems.length && region && /^\d{6}$/.test(region)) districts.set(region, (districts.get(region) ?? 0) + 1);
+    const t = market.groundTruth(i) as { category: string; brand: string | null; model: string | null };
+    if (!t.brand || !t.model) continue;
+    const k = JSON.stringify([t.category, t.brand, t.model]);
+    const p = products.get(k) ?? { category: t.category, brand: t.brand, model: t.model, n: 0 };
+    p.n++;
+    products.set(k, p);
   }
   const top = [...products.values()].sort((a, b) => b.n - a.n)[0];
-  const district = [...districts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
+  const district = alertRegions.find((r) => /^\d{6}$/.test(r));
   return {
     ranking: { categories: children },
     ...(top ? { priceBase: { category: top.category, brand: top.brand, model: top.model } } : {}),
@@ -256,7 +255,8 @@ export async function runDemo(config: Config, logger: Logger, opts: DemoOptions,
   const ch = createClickHouse(config.clickhouse, { password: secrets.clickhousePassword() });
   try {
     const result = await report(ch, config, market, { crawl, reference, started }, say);
-    await printAnalystReport(ch, config, say, { questions: demoQuestions(market) });
+    const regions = await ch.query<{ region_code: string }>(QUERIES.demoAlertRegions(config.clickhouse.database, { urlPrefix: `${market.url}/` }));
+    await printAnalystReport(ch, config, say, { questions: demoQuestions(market, regions.map((r) => r.region_code)) });
     say('');
     say(`demo done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return { ...result, durationMs: Date.now() - started };

@@ -88,6 +88,14 @@ FROM ${qualifiedTable(db, 'alerts')} FINAL
 WHERE ${urlScope(p.urlPrefix)}
 GROUP BY detector, rule_id
 ORDER BY detector, rule_id`,
+  /** Demo: seller regions with the most alerts for subjects under urlPrefix (the district the demo asks about). */
+  demoAlertRegions: (db: string, p: DemoScope = {}) =>
+    `SELECT region_code, uniqExact(alert_id) AS alerts
+FROM ${qualifiedTable(db, 'alerts')} FINAL
+WHERE ${urlScope(p.urlPrefix)} AND isNotNull(region_code)
+GROUP BY region_code
+ORDER BY alerts DESC, region_code
+LIMIT 5`,
   /** Demo: dead letters by stage and reason, those failed since a moment (a replayed dead letter keeps its id, its row carries the latest failure). */
   demoDeadLetters: (db: string, p: { since?: Date } = {}) =>
     `SELECT stage, reason, count() AS n
