@@ -128,6 +128,21 @@ function partiesMatch(listing: ListingSnapshot, parties: readonly string[]): boo
   return null;
 }
 
+/**
+ * The certificate's model covers the listing's: compareModels() (same key, series pattern, a letter suffix
+ * after a digit), or the listing writes the certificate's model plus a short letter suffix that the raw text
+ * sets apart, by a separator ('GD84-43S-W', 'ABC31-93B/A') or a capitalised word ('FSD50-92BPro'). Keys drop
+ * separators and case, which is why compareModels() must refuse 'FS4013CW' vs 'FS4013C' (a letter after a
+ * letter may continue the model); the raw text can still tell.
+ */
+export function modelCovered(listingModel: string, certModel: string): boolean {
+  if (compareModels(listingModel, certModel) !== null) return true;
+  const a = halfWidth(listingModel).trim();
+  const b = halfWidth(certModel).trim();
+  if (b.length < 4 || a.length <= b.length || a.slice(0, b.length).toUpperCase() !== b.toUpperCase() || !/\d/.test(b)) return false;
+  return /^(?:[\s\-_/.]+[A-Za-z]{1,3}|[A-Z][a-z]{1,2})$/.test(a.slice(b.length));
+}
+
 function findLicence(view: KeyedView<Licence>, parts: LicenceParts): Licence | undefined {
   const direct = view.get(parts.number) ?? view.get(parts.core);
   if (direct || parts.province) return direct;
@@ -195,7 +210,7 @@ export const certificateMismatch = defineDetector({
         }
         if (otherProduct) continue;
         if (config.checkModels && l.model?.trim() && cert.models.length) {
-          const covered = cert.models.some((m) => compareModels(l.model!, m) !== null);
+          const covered = cert.models.some((m) => modelCovered(l.model!, m));
           if (!covered) {
             out.push(finding('ccc_model_not_covered', `${number}:${l.model.trim()}`, `model ${l.model.trim()} is not among the models CCC ${number} covers`, { ccc_number: number, model: l.model }, { models: cert.models.slice(0, 50), product_name: cert.product_name }));
           }

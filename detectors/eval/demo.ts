@@ -36,7 +36,11 @@ const o = program.opts<{ listings: number; seed: number; snapshots: string; warm
 if (o.snapshots !== 'crawl' && o.snapshots !== 'truth') program.error("--snapshots must be 'crawl' or 'truth'");
 if (Number.isNaN(Date.parse(o.fetchedAt))) program.error('--fetched-at must be an ISO date-time');
 
+// Progress: a bar on a terminal, otherwise one line per phase and per 2,000 subjects.
+const { SingleBar, Presets } = await import('cli-progress');
+const bar = process.stderr.isTTY ? new SingleBar({ stream: process.stderr, format: 'eval {phase} {bar} {value}/{total}', hideCursor: true }, Presets.shades_classic) : null;
 let lastPhase = '';
+let lastStep = -1;
 const report = await runDemoEval({
   seed: o.seed,
   listings: o.listings,
@@ -47,10 +51,17 @@ const report = await runDemoEval({
   warmup: o.warmup,
   fetchedAt: new Date(o.fetchedAt).toISOString(),
   onProgress: (phase, done, total) => {
-    if (phase !== lastPhase || done === total || done % 2000 < 500) process.stderr.write(`eval ${phase}: ${done}/${total}\n`);
+    if (bar) {
+      if (phase !== lastPhase) bar.start(total, done, { phase });
+      else bar.update(done, { phase });
+    } else if (phase !== lastPhase || Math.floor(done / 2000) !== lastStep || done === total) {
+      if (phase !== lastPhase || Math.floor(done / 2000) !== lastStep) process.stderr.write(`eval ${phase}: ${done}/${total}\n`);
+    }
     lastPhase = phase;
+    lastStep = Math.floor(done / 2000);
   },
 });
+bar?.stop();
 await mkdir(dirname(o.out), { recursive: true });
 await writeFile(o.out, JSON.stringify(report, null, 2) + '\n');
 process.stderr.write(`${formatRuleTable(report)}\n`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { certificateMismatch } from '../../detectors/certificate-mismatch.ts';
+import { certificateMismatch, modelCovered } from '../../detectors/certificate-mismatch.ts';
 import type { Certificate, Licence, ListingSnapshot } from '../../pipeline/contracts/index.ts';
 import { Finding } from '../../pipeline/contracts/index.ts';
 import { silentLogger } from '../../pipeline/logger.ts';
@@ -80,4 +80,20 @@ describe('certificate_mismatch: production licences', () => {
   ])('%s', (_name, over, licOver, expected) => {
     expect(rules(wire(over), data(licOver))).toEqual(expected);
   });
+});
+
+describe('certificate_mismatch: model coverage', () => {
+  it.each([
+    ['ABC31-93B', 'ABC31-93B', true],
+    ['abc 31 93b', 'ABC31-93B', true],
+    ['ABC31-93B-W', 'ABC31-93B', true], // separated colour suffix
+    ['ABC31-93B/A', 'ABC31-93B', true],
+    ['FSD50-92BPro', 'FSD50-92B', true], // capitalised word after a letter
+    ['FS40-13W', 'FS40-13', true], // letter after a digit (compareModels)
+    ['FS40-13CW', 'FS40-13C', false], // letter run: may continue the model
+    ['ABC31-93BW', 'ABC31-93B', false],
+    ['FS40-13C-15', 'FS40-13C', false], // digit suffix: another model
+    ['ABC31-93B Pro Max', 'ABC31-93B', false],
+    ['A1-B', 'A1', false], // too short to carry variants
+  ])('%s on a certificate for %s -> %s', (listingModel, certModel, covered) => expect(modelCovered(listingModel, certModel)).toBe(covered));
 });
