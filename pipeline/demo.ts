@@ -255,7 +255,7 @@ export async function runDemo(config: Config, logger: Logger, opts: DemoOptions,
   const ch = createClickHouse(config.clickhouse, { password: secrets.clickhousePassword() });
   try {
     const result = await report(ch, config, market, { crawl, reference, started }, say);
-    const regions = await ch.query<{ region_code: string }>(QUERIES.demoAlertRegions(config.clickhouse.database, { urlPrefix: `${market.url}/` }));
+    const regions = await ch.query<{ region_code: string }>(QUERIES.demoAlertRegions(config.clickhouse.database, { urlPrefix: `${market.url}/`, since: new Date(started) }));
     await printAnalystReport(ch, config, say, { questions: demoQuestions(market, regions.map((r) => r.region_code)) });
     say('');
     say(`demo done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -275,14 +275,15 @@ async function report(
   say: (s?: string) => void,
 ): Promise<Omit<DemoResult, 'durationMs'>> {
   const db = config.clickhouse.database;
-  const scope = { urlPrefix: `${market.url}/` };
+  // This run's rows from this market: a market of another size or seed crawled before into the same database stays out.
+  const scope = { urlPrefix: `${market.url}/`, since: new Date(run.started) };
   const listings = await ch.query<DemoResult['listings'][number]>(QUERIES.demoListings(db, scope));
   const livestreams = await ch.query<DemoResult['livestreams'][number]>(QUERIES.demoLivestreams(db, scope));
   const alerts = await ch.query<DemoResult['alerts'][number]>(QUERIES.demoAlertsByRule(db, scope));
-  const deadLetters = await ch.query<DemoResult['deadLetters'][number]>(QUERIES.demoDeadLetters(db, { since: new Date(run.started) }));
+  const deadLetters = await ch.query<DemoResult['deadLetters'][number]>(QUERIES.demoDeadLetters(db, scope));
 
   say('');
-  say(`landed in ClickHouse (${config.clickhouse.url}, database ${db}), pages of ${market.url}:`);
+  say(`landed in ClickHouse (${config.clickhouse.url}, database ${db}), this run's pages of ${market.url}:`);
   say(`  ${col('platform', 12, true)} ${col('listings', 9)} ${col('snapshots', 10)} ${col('sellers', 8)} ${col('regions', 8)}`);
   let total = 0;
   for (const r of listings) {
@@ -290,7 +291,7 @@ async function report(
     say(`  ${col(r.platform, 12, true)} ${col(r.listings, 9)} ${col(r.snapshots, 10)} ${col(r.sellers, 8)} ${col(r.regions, 8)}`);
   }
   say(`  ${col('total', 12, true)} ${col(String(total), 9)}`);
-  say(`  ${col('livestreams', 12, true)} ${col('rooms', 9)} ${col('samples', 10)} ${col('hosts', 8)}   (samples: every run adds its own)`);
+  say(`  ${col('livestreams', 12, true)} ${col('rooms', 9)} ${col('samples', 10)} ${col('hosts', 8)}`);
   for (const r of livestreams) say(`  ${col(r.platform, 12, true)} ${col(r.rooms, 9)} ${col(r.samples, 10)} ${col(r.hosts, 8)}`);
   say('');
   const alertTotal = alerts.reduce((n, r) => n + Number(r.alerts), 0);

@@ -48,10 +48,17 @@ const regionPrefix = (region: string): string => {
 };
 
 export interface DemoScope {
-  /** Only rows whose url starts with this (the demo market's base URL). @default '' (all) */
+  /** Only rows whose url starts with this (the demo market's base URL). @default all */
   urlPrefix?: string;
+  /** Only rows fetched (dead letters: failed) at or after this moment (the demo run's start). @default all */
+  since?: Date;
 }
-const urlScope = (prefix = ''): string => (prefix === '' ? '1' : `startsWith(url, ${sqlString(prefix)})`);
+const demoScope = (p: DemoScope, timeColumn: string, withUrl = true): string => {
+  const conds = ['1'];
+  if (withUrl && p.urlPrefix) conds.push(`startsWith(url, ${sqlString(p.urlPrefix)})`);
+  if (p.since) conds.push(`${timeColumn} >= toDateTime(${sqlString(p.since.toISOString().slice(0, 19).replace('T', ' '))}, 'UTC')`);
+  return conds.join(' AND ');
+};
 
 export const QUERIES = {
   /** Listings landed per platform, each snapshot once. */
@@ -67,40 +74,40 @@ FROM ${qualifiedTable(db, 'dead_letters')} FINAL
 GROUP BY reason
 ORDER BY reason`,
 
-  /** Demo: listings per platform among the pages under urlPrefix, each listing once however often crawled; snapshots = distinct page contents (an unchanged page re-crawled is the same snapshot). */
+  /** Demo: listings per platform in scope, each listing once however often crawled; snapshots = distinct page contents (an unchanged page re-crawled is the same snapshot). */
   demoListings: (db: string, p: DemoScope = {}) =>
     `SELECT platform, uniqExact(listing_id) AS listings, uniqExact(snapshot_id) AS snapshots, uniqExact(seller_id) AS sellers, toUInt64(ifNull(uniqExact(seller_region_code), 0)) AS regions
 FROM ${qualifiedTable(db, 'listing_snapshots')} FINAL
-WHERE ${urlScope(p.urlPrefix)}
+WHERE ${demoScope(p, 'fetched_at')}
 GROUP BY platform
 ORDER BY platform`,
-  /** Demo: livestream rooms and samples per platform under urlPrefix (every sample is an observation: re-crawls add samples, not rooms). */
+  /** Demo: livestream rooms and samples per platform in scope. */
   demoLivestreams: (db: string, p: DemoScope = {}) =>
     `SELECT platform, uniqExact(room_id) AS rooms, count() AS samples, uniqExact(host_id) AS hosts
 FROM ${qualifiedTable(db, 'livestream_snapshots')} FINAL
-WHERE ${urlScope(p.urlPrefix)}
+WHERE ${demoScope(p, 'fetched_at')}
 GROUP BY platform
 ORDER BY platform`,
-  /** Demo: alerts (each alert id once) by detector and rule, for subjects under urlPrefix. */
+  /** Demo: alerts (each alert id once) by detector and rule, in scope (fetched_at: of the latest snapshot that raised it). */
   demoAlertsByRule: (db: string, p: DemoScope = {}) =>
     `SELECT detector, rule_id, count() AS alerts, uniqExact(platform, subject_id) AS subjects
 FROM ${qualifiedTable(db, 'alerts')} FINAL
-WHERE ${urlScope(p.urlPrefix)}
+WHERE ${demoScope(p, 'fetched_at')}
 GROUP BY detector, rule_id
 ORDER BY detector, rule_id`,
-  /** Demo: seller regions with the most alerts for subjects under urlPrefix (the district the demo asks about). */
+  /** Demo: seller regions with the most alerts in scope (the district the demo asks about). */
   demoAlertRegions: (db: string, p: DemoScope = {}) =>
     `SELECT region_code, uniqExact(alert_id) AS alerts
 FROM ${qualifiedTable(db, 'alerts')} FINAL
-WHERE ${urlScope(p.urlPrefix)} AND isNotNull(region_code)
+WHERE ${demoScope(p, 'fetched_at')} AND isNotNull(region_code)
 GROUP BY region_code
 ORDER BY alerts DESC, region_code
 LIMIT 5`,
-  /** Demo: dead letters by stage and reason, those failed since a moment (a replayed dead letter keeps its id, its row carries the latest failure). */
-  demoDeadLetters: (db: string, p: { since?: Date } = {}) =>
+  /** Demo: dead letters by stage and reason failed since the scope's moment (url not applied: a dead letter may have none; a replayed dead letter keeps its id, its row carries the latest failure). */
+  demoDeadLetters: (db: string, p: DemoScope = {}) =>
     `SELECT stage, reason, count() AS n
 FROM ${qualifiedTable(db, 'dead_letters')} FINAL
-WHERE failed_at >= ${p.since ? `toDateTime(${sqlString(p.since.toISOString().slice(0, 19).replace('T', ' '))}, 'UTC')` : `toDateTime(0)`}
+WHERE ${demoScope(p, 'failed_at', false)}
 GROUP BY stage, reason
 ORDER BY stage, reason`,
 
