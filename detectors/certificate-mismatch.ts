@@ -16,6 +16,7 @@ import type { Certificate, Licence, ListingSnapshot, Severity } from '../pipelin
 import { parseCccNumber } from './certificate-number.ts';
 import { parseLicenceNumber, PROVINCE_ABBREVIATIONS, type LicenceParts } from './licence-number.ts';
 import { compareModels } from './model-number.ts';
+import { isSuffixedModel } from './model-suffix.ts';
 import { brandKey, textCarriesBrand } from './reference/brand-aliases.ts';
 import { cccCodesForCategory, cccProduct, licenceProductForCategory } from './reference/ccc-catalogue.ts';
 import { halfWidth } from './text.ts';
@@ -128,19 +129,9 @@ function partiesMatch(listing: ListingSnapshot, parties: readonly string[]): boo
   return null;
 }
 
-/**
- * The certificate's model covers the listing's: compareModels() (same key, series pattern, a letter suffix
- * after a digit), or the listing writes the certificate's model plus a short letter suffix that the raw text
- * sets apart, by a separator ('GD84-43S-W', 'ABC31-93B/A') or a capitalised word ('FSD50-92BPro'). Keys drop
- * separators and case, which is why compareModels() must refuse 'FS4013CW' vs 'FS4013C' (a letter after a
- * letter may continue the model); the raw text can still tell.
- */
+/** The certificate's model covers the listing's: compareModels(), or the same model with a set-apart suffix. */
 export function modelCovered(listingModel: string, certModel: string): boolean {
-  if (compareModels(listingModel, certModel) !== null) return true;
-  const a = halfWidth(listingModel).trim();
-  const b = halfWidth(certModel).trim();
-  if (b.length < 4 || a.length <= b.length || a.slice(0, b.length).toUpperCase() !== b.toUpperCase() || !/\d/.test(b)) return false;
-  return /^(?:[\s\-_/.]+[A-Za-z]{1,3}|[A-Z][a-z]{1,2})$/.test(a.slice(b.length));
+  return compareModels(listingModel, certModel) !== null || isSuffixedModel(listingModel, certModel);
 }
 
 function findLicence(view: KeyedView<Licence>, parts: LicenceParts): Licence | undefined {

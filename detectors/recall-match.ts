@@ -2,10 +2,12 @@
 // In: the snapshot's title, brand, model, GTIN; the recalls view with its inverted index
 // (detectors/recall-index.ts). Out: one finding `recalled_product` per matching recall (evidence_key =
 // recall_id), explaining which fields matched (gtin / model / brand / title), the values and the title
-// similarity, and what the recall says (defect, hazard, notice id, date).
+// similarity, and what the recall says (defect, hazard, notice id, date). A model with a set-apart letter
+// suffix that matched nothing is looked up again without it (evidence: model_without_suffix).
 import { z } from 'zod';
 import type { Severity } from '../pipeline/contracts/index.ts';
 import { DEFAULT_MATCH_OPTIONS } from './recall-index.ts';
+import { baseOfSuffixedModel } from './model-suffix.ts';
 import { defineDetector, type DetectorFinding, type RecallQuery } from './types.ts';
 
 const configSchema = z.strictObject({
@@ -35,7 +37,17 @@ export const recallMatch = defineDetector({
         if (!p) return [];
         query = { title: p.title, brand: p.brand || null, model: p.model, gtin: null };
       }
-      const matches = refs.recalls.match(query, { minScore: config.minScore, titleOnlyMin: config.titleOnlyMin }).slice(0, config.maxFindings);
+      const opts = { minScore: config.minScore, titleOnlyMin: config.titleOnlyMin };
+      let matches = refs.recalls.match(query, opts);
+      // 'GD84-43S-W', 'BD93-52APro': a set-apart letter suffix the model keys cannot tell from the model
+      // itself (model-suffix.ts). Only when nothing matched, look the base model up too.
+      let lookedUp: string | null = null;
+      const base = matches.length === 0 && query.model ? baseOfSuffixedModel(query.model) : null;
+      if (base) {
+        matches = refs.recalls.match({ ...query, model: base }, opts);
+        if (matches.length) lookedUp = base;
+      }
+      matches = matches.slice(0, config.maxFindings);
       return matches.map((m): DetectorFinding => {
         const r = m.recall;
         const severity: Severity = m.score >= 0.9 ? 'high' : m.score >= 0.75 ? 'medium' : 'low';
@@ -46,7 +58,7 @@ export const recallMatch = defineDetector({
           summary: `matches recall ${r.recall_id} (${r.brand} ${r.product_name}) on ${m.matched_on.join(', ')}`,
           evidence_key: r.recall_id,
           evidence: {
-            observed: JSON.parse(JSON.stringify({ title: query.title, brand: query.brand ?? null, model: query.model ?? null, gtin: query.gtin ?? null, matched_on: m.matched_on, match: m.explain })),
+            observed: JSON.parse(JSON.stringify({ title: query.title, brand: query.brand ?? null, model: query.model ?? null, ...(lookedUp ? { model_without_suffix: lookedUp } : {}), gtin: query.gtin ?? null, matched_on: m.matched_on, match: m.explain })),
             reference: { recall_id: r.recall_id, published_on: r.published_on, brand: r.brand, product_name: r.product_name, models: r.models.slice(0, 50), defect: r.defect, hazard: r.hazard, jurisdiction: r.jurisdiction, url: r.url },
           },
         };
