@@ -52,7 +52,8 @@ export function compareModelKeys(a: string, b: string): ModelRelation | null {
     }
     if (re.test(a)) return 'pattern';
   }
-  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  const short = a.length < b.length ? a : b;
+  const long = a.length < b.length ? b : a;
   if (long.startsWith(short) && isSpecificModel(short) && short.length >= 3 && /\d/.test(short)) {
     const suffix = long.slice(short.length);
     // A letter suffix after a digit is a variant ('100B'); a digit suffix is another model ('A1' vs 'A15');

@@ -113,32 +113,123 @@ export function splitModels(models: readonly string[]): string[] {
 }
 
 // ---------- the index ----------
+//
+// Layout (why it is not Maps of strings): 20k recalls as objects holding four Maps each (term counts,
+// trigram counts and their two weight vectors) took ~4 KB per recall, and the title similarity, computed
+// for tens of candidates per listing, was Map look-ups. Here terms and trigrams are interned to small
+// integer ids; an entry keeps ids and counts in typed arrays (first-occurrence order, as the Maps had), its
+// unit vectors as Float64Arrays aligned with them, and a query scatters its vector once into a dense array
+// indexed by id. The dot product sums the same products in the same order as the Map version did (over the
+// smaller side, in its order), so scores are bit-for-bit those of the straightforward implementation.
+
+/** Term (or trigram) ids: interned strings with their document frequency; ids of unused terms are reused. */
+class Vocabulary {
+  readonly ids = new Map<string, number>();
+  /** id -> term (for giving ids back on removal). */
+  private readonly terms: (string | undefined)[] = [];
+  df = new Int32Array(1024);
+  private free: number[] = [];
+  private next = 0;
+
+  /** The id of a term, or -1 when no recall has it. */
+  idOf(term: string): number {
+    return this.ids.get(term) ?? -1;
+  }
+  /** Interns `term` and counts one more recall having it. */
+  addDoc(term: string): number {
+    let id = this.ids.get(term);
+    if (id === undefined) {
+      id = this.free.pop() ?? this.next++;
+      if (id >= this.df.length) {
+        const grown = new Int32Array(this.df.length * 2);
+        grown.set(this.df);
+        this.df = grown;
+      }
+      this.ids.set(term, id);
+      this.terms[id] = term;
+      this.df[id] = 0;
+    }
+    this.df[id]!++;
+    return id;
+  }
+  /** One recall fewer has the term; an unused term gives its id back. */
+  removeDoc(id: number): void {
+    if (--this.df[id]! <= 0) {
+      this.ids.delete(this.terms[id]!);
+      this.terms[id] = undefined;
+      this.df[id] = 0;
+      this.free.push(id);
+    }
+  }
+  get capacity(): number {
+    return this.df.length;
+  }
+}
+
+/** Distinct items in first-occurrence order with their counts (what a Map of counts iterates as). */
+function counted(items: readonly string[]): { terms: string[]; counts: number[] } {
+  const at = new Map<string, number>();
+  const terms: string[] = [];
+  const counts: number[] = [];
+  for (const t of items) {
+    const i = at.get(t);
+    if (i === undefined) {
+      at.set(t, terms.length);
+      terms.push(t);
+      counts.push(1);
+    } else counts[i]!++;
+  }
+  return { terms, counts };
+}
+
+const HAS_DIGIT = /\d/;
+const PATTERN_CHARS = /[*?]/;
+
+interface ModelRef {
+  readonly raw: string;
+  readonly key: string;
+  readonly lead: string;
+}
 
 interface Entry {
-  recall: Recall;
-  gtins: string[];
-  models: { raw: string; key: string; lead: string }[];
-  brand: string;
-  tf: Map<string, number>;
-  tri: Map<string, number>;
-  /** Tokens with a digit (versions, sizes), for the number-conflict penalty. */
-  numbers: string[];
+  readonly recall: Recall;
+  readonly gtins: string[];
+  readonly models: ModelRef[];
+  /** Some model is a series pattern ('KFR-35GW/*'). */
+  readonly hasPattern: boolean;
+  readonly brand: string;
+  /** Word/bigram term ids and counts, first-occurrence order; the terms themselves live in the vocabulary. */
+  readonly wIds: Int32Array;
+  readonly wCounts: Uint32Array;
+  /** Character trigram ids and counts. */
+  readonly tIds: Int32Array;
+  readonly tCounts: Uint32Array;
+  /** Ids of the terms with a digit (versions, sizes), for the number-conflict penalty. */
+  readonly numberIds: Int32Array;
   /** Every spelling of the recall's brand (aliases + as written), for finding it in listing titles. */
-  brandSpellings: string[];
-  /** Unit TF-IDF vectors as of index generation `gen`. */
+  readonly brandSpellings: string[];
+  /** brandRelation()'s answers when the listing has the brand (shared, so a candidate costs no allocation). */
+  readonly brandSame: Prelim['brand'];
+  readonly brandInTitle: Prelim['brand'];
+  /** Position in the index's scratch arrays (reused after removal). */
+  readonly slot: number;
+  /** The query (match() counter) that last took this entry as a candidate. */
+  mark: number;
+  /** Unit TF-IDF vectors (aligned with wIds / tIds) as of index generation `gen`. */
   gen: number;
-  vec: { w: Map<string, number>; t: Map<string, number> } | null;
+  vw: Float64Array | null;
+  vt: Float64Array | null;
 }
 
-function sparseAdd<K>(m: Map<K, Set<string>>, k: K, id: string): void {
+function sparseAdd<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
   let s = m.get(k);
   if (!s) m.set(k, (s = new Set()));
-  s.add(id);
+  s.add(v);
 }
-function sparseDel<K>(m: Map<K, Set<string>>, k: K, id: string): void {
+function sparseDel<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
   const s = m.get(k);
   if (!s) return;
-  s.delete(id);
+  s.delete(v);
   if (!s.size) m.delete(k);
 }
 
@@ -153,19 +244,24 @@ function baseKey(key: string): string | null {
   return m && m[1]!.length >= 3 ? m[1]! : null;
 }
 
-/** The k keys with the highest values (ties: smaller key first), without sorting the whole map. */
-function topK(acc: Map<string, number>, k: number): string[] {
-  if (acc.size <= k) return [...acc.keys()];
-  const better = (a: [string, number], b: [string, number]) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
-  const top: [string, number][] = [];
-  for (const item of acc) {
-    if (top.length === k && !better(item, top[k - 1]!)) continue;
+/** Ranks accumulated candidates: higher value first, ties by smaller recall id. */
+function better(a: Entry, av: number, b: Entry, bv: number): boolean {
+  return av > bv || (av === bv && a.recall.recall_id < b.recall.recall_id);
+}
+
+/** The k entries with the highest accumulated values (ties: smaller recall id first), without sorting them all. */
+function topK(touched: readonly Entry[], acc: Float64Array, k: number): readonly Entry[] {
+  if (touched.length <= k) return touched;
+  const top: Entry[] = [];
+  for (const e of touched) {
+    const v = acc[e.slot]!;
+    if (top.length === k && !better(e, v, top[k - 1]!, acc[top[k - 1]!.slot]!)) continue;
     let i = top.length === k ? k - 1 : top.length;
     if (top.length === k) top.pop();
-    while (i > 0 && better(item, top[i - 1]!)) i--;
-    top.splice(i, 0, item);
+    while (i > 0 && better(e, v, top[i - 1]!, acc[top[i - 1]!.slot]!)) i--;
+    top.splice(i, 0, e);
   }
-  return top.map(([id]) => id);
+  return top;
 }
 
 export interface RecallIndex {
@@ -177,126 +273,226 @@ export interface RecallIndex {
   scorePair(recallId: string, query: RecallQuery, opts?: Partial<RecallMatchOptions>): RecallMatch | null;
 }
 
+/** A query's vector over one vocabulary: every term (known or not: all count in its norm), unit weights. */
+interface QueryVector {
+  /** Vocabulary ids, -1 for terms no recall has. */
+  readonly ids: Int32Array;
+  readonly weights: Float64Array;
+}
+
+interface Features {
+  title: string;
+  gtins: string[];
+  models: ModelRef[];
+  /** The listing has a model field (not just model-like words in its title). */
+  explicitModel: boolean;
+  /** Brand keys: the given brand, else known brands found in the title. */
+  brands: string[];
+  /** Distinct word/bigram terms in first-occurrence order (candidate look-up). */
+  terms: string[];
+  w: QueryVector;
+  /** Trigram vector, made on first use (most listings have no candidate that needs it). */
+  t: QueryVector | null;
+  text: string;
+  /** Vocabulary ids of the query's terms with a digit (-1: no recall has it). */
+  numberIds: Int32Array;
+  /** Brand + title, prepared once for the brand look-ups of every candidate (on first use). */
+  hay: BrandHaystack | null;
+  brandText: string;
+  /** brandRelation()'s answer when the listing names another brand (or BRAND_UNKNOWN when it names none). */
+  brandOther: Prelim['brand'];
+}
+
+interface Prelim {
+  gtin: string | undefined;
+  model: { listing: string; recall: string; rel: ModelRelation } | undefined;
+  brand: { ok: boolean | null; listing?: string };
+  conflict: boolean;
+  specific: boolean;
+}
+
+/** A candidate being scored; `simValue` memoises its similarity. */
+interface Cand {
+  e: Entry;
+  p: Prelim;
+  simValue: number | undefined;
+}
+
+const BRAND_UNKNOWN: Prelim['brand'] = Object.freeze({ ok: null });
+
 export function createRecallIndex(): RecallIndex {
   const entries = new Map<string, Entry>();
-  const byGtin = new Map<string, Set<string>>();
-  const byModel = new Map<string, Set<string>>();
-  const byModelBase = new Map<string, Set<string>>();
-  const byBrand = new Map<string, Set<string>>();
-  const byToken = new Map<string, Set<string>>();
+  const byGtin = new Map<string, Set<Entry>>();
+  const byModel = new Map<string, Set<Entry>>();
+  const byModelBase = new Map<string, Set<Entry>>();
+  const byBrand = new Map<string, Set<Entry>>();
+  const words = new Vocabulary();
+  const grams = new Vocabulary();
+  /** Word id -> the entries having it (candidate generation by rare terms). */
+  const postings: (Set<Entry> | undefined)[] = [];
   // Weights depend on idf, which changes with every record: an entry's normalised vectors are rebuilt on
   // demand when the index changed since they were built (only entries a query touches pay for it).
   let generation = 0;
-  const triDf = new Map<string, number>();
-  const triIdf = (g: string): number => Math.log(1 + (entries.size + 1) / ((triDf.get(g) ?? 0) + 1));
-  const idf = (token: string): number => Math.log(1 + (entries.size + 1) / ((byToken.get(token)?.size ?? 0) + 1));
+  // Entry slots index the per-query accumulator; a removed entry's slot is reused.
+  const freeSlots: number[] = [];
+  let nextSlot = 0;
+  let acc = new Float64Array(1024);
+  let stamp = 0;
+  // Dense scratch vectors indexed by vocabulary id (zero outside a dot product; see dot()).
+  let wScratch = new Float64Array(0);
+  let tScratch = new Float64Array(0);
+  let wPos = new Int32Array(0);
+  let tPos = new Int32Array(0);
 
-  function tfOf(text: string): Map<string, number> {
-    return countOf(titleTokens(text));
-  }
+  const idfOf = (df: number): number => Math.log(1 + (entries.size + 1) / (df + 1));
 
-  function countOf(items: string[]): Map<string, number> {
-    const m = new Map<string, number>();
-    for (const t of items) m.set(t, (m.get(t) ?? 0) + 1);
-    return m;
-  }
-
-  /** TF-IDF vector normalised to unit length. */
-  function weigh(counts: Map<string, number>, w: (t: string) => number): Map<string, number> {
-    const v = new Map<string, number>();
+  /** Unit TF-IDF weights of (ids, counts); ids < 0 are terms with df 0. */
+  function weigh(ids: Int32Array, counts: ArrayLike<number>, vocab: Vocabulary): Float64Array {
+    const v = new Float64Array(ids.length);
     let n = 0;
-    for (const [t, c] of counts) {
-      const x = c * w(t);
-      v.set(t, x);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      const x = counts[i]! * idfOf(id < 0 ? 0 : vocab.df[id]!);
+      v[i] = x;
       n += x * x;
     }
     n = Math.sqrt(n);
-    if (n > 0) for (const [t, x] of v) v.set(t, x / n);
+    if (n > 0) for (let i = 0; i < v.length; i++) v[i] = v[i]! / n;
     return v;
   }
 
-  function vectors(e: Entry): { w: Map<string, number>; t: Map<string, number> } {
-    if (e.gen !== generation || !e.vec) {
-      e.vec = { w: weigh(e.tf, idf), t: weigh(e.tri, triIdf) };
+  function vectors(e: Entry): void {
+    if (e.gen !== generation || !e.vw) {
+      e.vw = weigh(e.wIds, e.wCounts, words);
+      e.vt = weigh(e.tIds, e.tCounts, grams);
       e.gen = generation;
     }
-    return e.vec;
   }
 
-  function dot(a: Map<string, number>, b: Map<string, number>): number {
-    const [small, big] = a.size <= b.size ? [a, b] : [b, a];
+  /**
+   * Cosine of a query vector and an entry vector (both unit), capped at 1. Sums over the side with fewer
+   * terms, in its order, as a Map-based dot product would (so rounding is the same). `scratch` holds the
+   * query's weights by id and `pos` the query positions + 1 (filled by prepare()).
+   */
+  function dot(q: QueryVector, ids: Int32Array, weights: Float64Array, scratch: Float64Array, pos: Int32Array): number {
     let s = 0;
-    for (const [t, x] of small) {
-      const y = big.get(t);
-      if (y) s += x * y;
+    if (ids.length < q.ids.length) {
+      for (let i = 0; i < ids.length; i++) {
+        const y = scratch[ids[i]!]!;
+        if (y) s += weights[i]! * y;
+      }
+    } else {
+      // Query side is the smaller: sum in the query's order. Products are collected by query position.
+      const prod = q.weights.length <= PROD.length ? PROD : (PROD = new Float64Array(q.weights.length * 2));
+      prod.fill(0, 0, q.weights.length);
+      for (let i = 0; i < ids.length; i++) {
+        const p = pos[ids[i]!]!;
+        if (p) prod[p - 1] = q.weights[p - 1]! * weights[i]!;
+      }
+      for (let i = 0; i < q.weights.length; i++) if (prod[i]) s += prod[i]!;
     }
     return Math.min(1, s);
+  }
+  let PROD = new Float64Array(64);
+
+  /** Scatters a query vector into the dense scratch arrays (known terms only). */
+  function scatter(q: QueryVector, scratch: Float64Array, pos: Int32Array): void {
+    for (let i = 0; i < q.ids.length; i++) {
+      const id = q.ids[i]!;
+      if (id >= 0) {
+        scratch[id] = q.weights[i]!;
+        pos[id] = i + 1;
+      }
+    }
+  }
+  function unscatter(q: QueryVector | null, scratch: Float64Array, pos: Int32Array): void {
+    if (!q) return;
+    for (let i = 0; i < q.ids.length; i++) {
+      const id = q.ids[i]!;
+      if (id >= 0) {
+        scratch[id] = 0;
+        pos[id] = 0;
+      }
+    }
   }
 
   function add(r: Recall): void {
     if (entries.has(r.recall_id)) remove(r.recall_id);
     const gtins = r.gtins.filter(isValidGtin).map(gtin14);
     const models = splitModels(r.models)
-      .map((raw) => {
+      .map((raw): ModelRef => {
         const key = modelKey(raw);
         return { raw, key, lead: leadOf(key) };
       })
       .filter((m) => m.key.length >= 2);
     const brand = r.brand.trim() ? brandKey(r.brand) : '';
     const text = `${r.brand} ${r.product_name} ${r.models.join(' ')}`;
-    const tf = tfOf(text);
-    const tri = countOf(trigrams(text));
-    const numbers = [...tf.keys()].filter((t) => /\d/.test(t));
+    const w = counted(titleTokens(text));
+    const t = counted(trigrams(text));
     const spellings = brand ? [...new Set([...brandSpellings(brand), brandHaystack(r.brand).squeezed])] : [];
-    const e: Entry = { recall: r, gtins, models, brand, tf, tri, numbers, brandSpellings: spellings, gen: -1, vec: null };
-    for (const g of tri.keys()) triDf.set(g, (triDf.get(g) ?? 0) + 1);
+    const wIds = Int32Array.from(w.terms, (term) => words.addDoc(term));
+    const tIds = Int32Array.from(t.terms, (g) => grams.addDoc(g));
+    const numberIds = Int32Array.from(
+      w.terms.flatMap((term, i) => (HAS_DIGIT.test(term) ? [i] : [])),
+      (i) => wIds[i]!,
+    );
+    const e: Entry = {
+      recall: r,
+      gtins,
+      models,
+      hasPattern: models.some((m) => PATTERN_CHARS.test(m.key)),
+      brand,
+      wIds,
+      wCounts: Uint32Array.from(w.counts),
+      tIds,
+      tCounts: Uint32Array.from(t.counts),
+      numberIds,
+      brandSpellings: spellings,
+      brandSame: Object.freeze({ ok: true, listing: brand }),
+      brandInTitle: Object.freeze({ ok: true, listing: r.brand }),
+      slot: freeSlots.pop() ?? nextSlot++,
+      mark: 0,
+      gen: -1,
+      vw: null,
+      vt: null,
+    };
     generation++;
     entries.set(r.recall_id, e);
-    for (const g of gtins) sparseAdd(byGtin, g, r.recall_id);
+    for (const g of gtins) sparseAdd(byGtin, g, e);
     for (const m of models) {
-      sparseAdd(byModel, m.key.replace(/[*?].*$/, ''), r.recall_id);
+      sparseAdd(byModel, m.key.replace(/[*?].*$/, ''), e);
       const b = baseKey(m.key);
-      if (b) sparseAdd(byModelBase, b, r.recall_id);
+      if (b) sparseAdd(byModelBase, b, e);
     }
-    if (brand) sparseAdd(byBrand, brand, r.recall_id);
-    for (const t of tf.keys()) sparseAdd(byToken, t, r.recall_id);
+    if (brand) sparseAdd(byBrand, brand, e);
+    for (const id of wIds) (postings[id] ??= new Set()).add(e);
   }
 
   function remove(id: string): void {
     const e = entries.get(id);
     if (!e) return;
     entries.delete(id);
-    for (const g of e.gtins) sparseDel(byGtin, g, id);
+    for (const g of e.gtins) sparseDel(byGtin, g, e);
     for (const m of e.models) {
-      sparseDel(byModel, m.key.replace(/[*?].*$/, ''), id);
+      sparseDel(byModel, m.key.replace(/[*?].*$/, ''), e);
       const b = baseKey(m.key);
-      if (b) sparseDel(byModelBase, b, id);
+      if (b) sparseDel(byModelBase, b, e);
     }
-    if (e.brand) sparseDel(byBrand, e.brand, id);
-    for (const t of e.tf.keys()) sparseDel(byToken, t, id);
-    for (const g of e.tri.keys()) {
-      const n = (triDf.get(g) ?? 1) - 1;
-      if (n > 0) triDf.set(g, n);
-      else triDf.delete(g);
+    if (e.brand) sparseDel(byBrand, e.brand, e);
+    freeSlots.push(e.slot);
+    for (const tid of e.wIds) {
+      const post = postings[tid];
+      post?.delete(e);
+      if (post && !post.size) postings[tid] = undefined;
+      words.removeDoc(tid);
     }
+    for (const gid of e.tIds) grams.removeDoc(gid);
     generation++;
   }
 
-  interface Features {
-    title: string;
-    gtins: string[];
-    models: { raw: string; key: string; lead: string }[];
-    /** The listing has a model field (not just model-like words in its title). */
-    explicitModel: boolean;
-    /** Brand keys: the given brand, else known brands found in the title. */
-    brands: string[];
-    tf: Map<string, number>;
-    /** Unit TF-IDF vectors of words/bigrams and of character trigrams. */
-    w: Map<string, number>;
-    readonly t: Map<string, number>;
-    numbers: string[];
-    /** Brand + title, prepared once for the brand look-ups of every candidate. */
-    readonly hay: BrandHaystack;
+  function queryVector(terms: readonly string[], counts: readonly number[], vocab: Vocabulary): QueryVector {
+    const ids = Int32Array.from(terms, (t) => vocab.idOf(t));
+    return { ids, weights: weigh(ids, counts, vocab) };
   }
 
   function features(q: RecallQuery): Features {
@@ -310,69 +506,85 @@ export function createRecallIndex(): RecallIndex {
     const explicitModel = modelRaw.length > 0 && models.length > 0 && models[0]!.raw === modelRaw[0];
     const brands = q.brand?.trim() ? [brandKey(q.brand)] : brandsInText(title);
     const text = `${q.brand ?? ''} ${title} ${q.model ?? ''}`;
-    const tf = tfOf(text);
-    // Trigram vector and brand haystack only when some candidate needs them (most listings have none).
-    let t: Map<string, number> | undefined;
-    let hay: BrandHaystack | undefined;
-    return {
-      title,
-      gtins,
-      models,
-      explicitModel,
-      brands,
-      tf,
-      w: weigh(tf, idf),
-      get t() {
-        return (t ??= weigh(countOf(trigrams(text)), triIdf));
-      },
-      numbers: [...tf.keys()].filter((x) => /\d/.test(x)),
-      get hay() {
-        return (hay ??= brandHaystack(`${q.brand ?? ''} ${title}`));
-      },
-    };
+    const { terms, counts } = counted(titleTokens(text));
+    const w = queryVector(terms, counts, words);
+    const numberIds = Int32Array.from(
+      terms.flatMap((term, i) => (HAS_DIGIT.test(term) ? [i] : [])),
+      (i) => w.ids[i]!,
+    );
+    const brandOther = brands.length ? Object.freeze({ ok: false, listing: brands[0] }) : BRAND_UNKNOWN;
+    return { title, gtins, models, explicitModel, brands, terms, w, t: null, text, numberIds, hay: null, brandText: `${q.brand ?? ''} ${title}`, brandOther };
+  }
+
+  function trigramVector(f: Features): QueryVector {
+    if (!f.t) {
+      const { terms, counts } = counted(trigrams(f.text));
+      f.t = queryVector(terms, counts, grams);
+      if (tScratch.length < grams.capacity) {
+        tScratch = new Float64Array(grams.capacity);
+        tPos = new Int32Array(grams.capacity);
+      }
+      scatter(f.t, tScratch, tPos);
+    }
+    return f.t;
+  }
+
+  /** Makes the query's vectors usable by dot(); release() must follow before the next query. */
+  function prepare(f: Features): void {
+    if (wScratch.length < words.capacity) {
+      wScratch = new Float64Array(words.capacity);
+      wPos = new Int32Array(words.capacity);
+    }
+    scatter(f.w, wScratch, wPos);
+  }
+  function release(f: Features): void {
+    unscatter(f.w, wScratch, wPos);
+    unscatter(f.t, tScratch, tPos);
   }
 
   /** Title similarity: word/bigram TF-IDF cosine blended with character-trigram TF-IDF cosine, less number conflicts. */
-  function similarity(f: Features, _id: string, e: Entry, o: RecallMatchOptions): number {
-    const v = vectors(e);
+  function similarity(f: Features, e: Entry, o: RecallMatchOptions): number {
+    vectors(e);
     const w = o.trigramWeight;
-    const sim = (1 - w) * dot(f.w, v.w) + (w > 0 ? w * dot(f.t, v.t) : 0);
+    const sim = (1 - w) * dot(f.w, e.wIds, e.vw!, wScratch, wPos) + (w > 0 ? w * dot(trigramVector(f), e.tIds, e.vt!, tScratch, tPos) : 0);
     return o.numberPenalty > 0 ? sim * (1 - o.numberPenalty * numberConflict(f, e)) : sim;
   }
 
   /** Share of the smaller side's number-bearing tokens the other side lacks (0 when either side has none). */
   function numberConflict(f: Features, e: Entry): number {
-    if (!f.numbers.length || !e.numbers.length) return 0;
+    if (!f.numberIds.length || !e.numberIds.length) return 0;
     let shared = 0;
-    for (const t of f.numbers) if (e.tf.has(t)) shared++;
-    return 1 - shared / Math.min(f.numbers.length, e.numbers.length);
+    for (const id of f.numberIds) if (id >= 0 && e.wIds.includes(id)) shared++;
+    return 1 - shared / Math.min(f.numberIds.length, e.numberIds.length);
   }
 
-  function brandRelation(f: Features, e: Entry, q: RecallQuery): { ok: boolean | null; listing?: string } {
-    if (!e.brand) return { ok: null };
-    if (f.brands.includes(e.brand)) return { ok: true, listing: f.brands.find((b) => b === e.brand)! };
+  function brandRelation(f: Features, e: Entry): Prelim['brand'] {
+    if (!e.brand) return BRAND_UNKNOWN;
+    if (f.brands.includes(e.brand)) return e.brandSame;
     // The recall's brand spelled in the listing title (a brand we have no alias for).
-    if (haystackCarries(f.hay, e.brandSpellings)) return { ok: true, listing: e.recall.brand };
-    if (f.brands.length) return { ok: false, listing: f.brands[0] };
-    return { ok: null };
-  }
-
-  /** `titleSim`: the similarity the title-driven rules use (match() adjusts it by rank); defaults to `sim`. */
-  interface Prelim {
-    gtin: string | undefined;
-    model: { listing: string; recall: string; rel: ModelRelation } | undefined;
-    brand: { ok: boolean | null; listing?: string };
-    conflict: boolean;
-    specific: boolean;
+    if (haystackCarries((f.hay ??= brandHaystack(f.brandText)), e.brandSpellings)) return e.brandInTitle;
+    return f.brandOther;
   }
 
   /** The cheap signals (GTIN, model, brand): decided before any similarity is computed. */
-  function prelim(e: Entry, f: Features, q: RecallQuery): Prelim {
-    const gtin = f.gtins.find((g) => e.gtins.includes(g));
+  function prelim(e: Entry, f: Features): Prelim {
+    let gtin: string | undefined;
+    if (e.gtins.length) {
+      for (const g of f.gtins) {
+        if (e.gtins.includes(g)) {
+          gtin = g;
+          break;
+        }
+      }
+    }
     let model: Prelim['model'];
     let modelRecallKey = '';
-    for (const lm of f.models) {
-      for (const rm of e.models) {
+    const lms = f.models;
+    const rms = e.models;
+    for (let i = 0; i < lms.length; i++) {
+      const lm = lms[i]!;
+      for (let j = 0; j < rms.length; j++) {
+        const rm = rms[j]!;
         const rel = compareModelKeys(lm.key, rm.key);
         if (rel && (!model || (rel === 'exact' && model.rel !== 'exact'))) {
           model = { listing: lm.raw, recall: rm.raw, rel };
@@ -380,10 +592,10 @@ export function createRecallIndex(): RecallIndex {
         }
       }
     }
-    const brand = brandRelation(f, e, q);
+    const brand = brandRelation(f, e);
     // The listing names a model of the same line that is not the recalled one ('A15' vs recall 'A1'):
     // same brand and similar title must not make it a match.
-    const conflict = !model && e.models.length > 0 && modelConflict(f, q, e);
+    const conflict = !model && e.models.length > 0 && modelConflict(f, e);
     return { gtin, model, brand, conflict, specific: model ? isSpecificModel(modelRecallKey) : false };
   }
 
@@ -394,31 +606,22 @@ export function createRecallIndex(): RecallIndex {
     return !p.gtin && !p.conflict;
   }
 
-  /**
-   * Scores one candidate. `sim` is the title similarity and `titleSim` the one the title-driven rules use
-   * (match() adjusts it by rank); both are functions so the similarity, the costly part, is computed only
-   * when the score depends on it or for a match's explanation.
-   */
-  /** A candidate being scored; `simValue` memoises its similarity. */
-  interface Cand {
-    id: string;
-    e: Entry;
-    p: Prelim;
-    simValue: number | undefined;
-  }
-
   function simOf(c: Cand, f: Features, o: RecallMatchOptions): number {
-    return (c.simValue ??= similarity(f, c.id, c.e, o));
+    return (c.simValue ??= similarity(f, c.e, o));
   }
 
+  /** The similarity the title-driven rules use: match() adjusts it by rank (gap to the best, bonus for the best). */
+  function titleSimOf(c: Cand, f: Features, o: RecallMatchOptions, best: number | null): number {
+    const x = simOf(c, f, o);
+    return best === null ? x : Math.max(0, Math.min(1, x - o.gapPenalty * (best - x) + (x >= best ? o.bestBonus : 0)));
+  }
+
+  /**
+   * Scores one candidate. The similarity, the costly part, is computed only when the score depends on it or
+   * for a match's explanation (simOf memoises it).
+   */
   function score(c: Cand, f: Features, q: RecallQuery, o: RecallMatchOptions, best: number | null): RecallMatch | null {
     const { e, p } = c;
-    const sim = () => simOf(c, f, o);
-    // The rank adjustment (match() only): the gap to the best title-driven candidate, bonus for the best.
-    const titleSim = () => {
-      const x = simOf(c, f, o);
-      return best === null ? x : Math.max(0, Math.min(1, x - o.gapPenalty * (best - x) + (x >= best ? o.bestBonus : 0)));
-    };
     const { gtin, brand, conflict } = p;
     let model = p.model;
     const matched: string[] = [];
@@ -430,9 +633,9 @@ export function createRecallIndex(): RecallIndex {
     if (model) {
       let ms: number;
       if (brand.ok === false) ms = 0; // same model number, another brand: not this product
-      else if (!p.specific) ms = brand.ok && sim() >= 0.5 ? 0.7 : 0; // 'A1': needs brand and a similar title
+      else if (!p.specific) ms = brand.ok && simOf(c, f, o) >= 0.5 ? 0.7 : 0; // 'A1': needs brand and a similar title
       else if (brand.ok) ms = model.rel === 'exact' ? 0.95 : model.rel === 'pattern' ? 0.9 : 0.85;
-      else ms = (model.rel === 'exact' ? 0.6 : 0.5) + 0.35 * sim(); // brand unknown: the title must agree
+      else ms = (model.rel === 'exact' ? 0.6 : 0.5) + 0.35 * simOf(c, f, o); // brand unknown: the title must agree
       if (ms > 0) {
         matched.push('model');
         s = Math.max(s, ms);
@@ -440,12 +643,13 @@ export function createRecallIndex(): RecallIndex {
     }
     if (brand.ok) matched.push('brand');
     if (!gtin && !model && !conflict && brand.ok !== false) {
-      const t = titleSim();
+      const t = titleSimOf(c, f, o, best);
       if (brand.ok && t >= o.brandTitleMin) s = 0.45 + 0.5 * t;
       else if (t >= o.titleOnlyMin) s = 0.3 + 0.6 * t;
     }
     if (s < o.minScore || s === 0) return null;
-    if (sim() >= 0.3) matched.push('title');
+    const sim = simOf(c, f, o);
+    if (sim >= 0.3) matched.push('title');
     return {
       recall: e.recall,
       score: Math.round(s * 1000) / 1000,
@@ -454,41 +658,64 @@ export function createRecallIndex(): RecallIndex {
         ...(gtin ? { gtin } : {}),
         ...(model ? { model: { listing: model.listing, recall: model.recall } } : {}),
         ...(brand.ok ? { brand: { listing: q.brand?.trim() || brand.listing!, recall: e.recall.brand } } : {}),
-        title_similarity: Math.round(sim() * 1000) / 1000,
+        title_similarity: Math.round(sim * 1000) / 1000,
       },
     };
   }
 
-  function modelConflict(f: Features, _q: RecallQuery, e: Entry): boolean {
+  function modelConflict(f: Features, e: Entry): boolean {
     if (f.explicitModel) return true;
     for (const m of f.models) if (m.lead && e.models.some((rm) => rm.lead === m.lead)) return true;
     return false;
   }
 
-  function candidates(f: Features, o: RecallMatchOptions): Set<string> {
-    const ids = new Set<string>();
-    for (const g of f.gtins) for (const id of byGtin.get(g) ?? []) ids.add(id);
+  /** Adds the entries not yet taken for this query (marked with `stamp`). */
+  function addAll(ids: Entry[], from: Set<Entry> | undefined): void {
+    if (from) for (const e of from) take(ids, e);
+  }
+  function take(ids: Entry[], e: Entry): void {
+    if (e.mark !== stamp) {
+      e.mark = stamp;
+      ids.push(e);
+    }
+  }
+
+  function candidates(f: Features, o: RecallMatchOptions): Entry[] {
+    stamp++;
+    const ids: Entry[] = [];
+    for (const g of f.gtins) addAll(ids, byGtin.get(g));
     for (const m of f.models) {
-      for (const id of byModel.get(m.key) ?? []) ids.add(id);
-      for (const id of byModelBase.get(m.key) ?? []) ids.add(id);
+      addAll(ids, byModel.get(m.key));
+      addAll(ids, byModelBase.get(m.key));
       const b = baseKey(m.key);
       if (b) {
-        for (const id of byModel.get(b) ?? []) ids.add(id);
-        for (const id of byModelBase.get(b) ?? []) ids.add(id);
+        addAll(ids, byModel.get(b));
+        addAll(ids, byModelBase.get(b));
       }
     }
     // Series patterns ('KFR-35GW/*') are indexed under their literal prefix: look up the query's prefixes.
-    for (const m of f.models) for (let n = 3; n < m.key.length; n++) for (const id of byModel.get(m.key.slice(0, n)) ?? []) if (entries.get(id)?.models.some((x) => /[*?]/.test(x.key))) ids.add(id);
+    for (const m of f.models) {
+      for (let n = 3; n < m.key.length; n++) {
+        const post = byModel.get(m.key.slice(0, n));
+        if (post) for (const e of post) if (e.hasPattern) take(ids, e);
+      }
+    }
     // Rare title tokens, accumulated by idf: the top candidates by overlap.
     const cap = Math.min(o.maxPosting, Math.max(20, o.maxTokenShare * entries.size));
-    const acc = new Map<string, number>();
-    for (const t of f.tf.keys()) {
-      const post = byToken.get(t);
+    if (acc.length < nextSlot) acc = new Float64Array(Math.max(nextSlot, acc.length * 2));
+    const touched: Entry[] = [];
+    for (let i = 0; i < f.w.ids.length; i++) {
+      const id = f.w.ids[i]!;
+      const post = id < 0 ? undefined : postings[id];
       if (!post || post.size > cap) continue;
-      const w = idf(t);
-      for (const id of post) acc.set(id, (acc.get(id) ?? 0) + w);
+      const w = idfOf(post.size);
+      for (const e of post) {
+        if (acc[e.slot] === 0) touched.push(e);
+        acc[e.slot] = acc[e.slot]! + w;
+      }
     }
-    if (acc.size) for (const id of topK(acc, o.maxCandidates)) ids.add(id);
+    if (touched.length) for (const e of topK(touched, acc, o.maxCandidates)) take(ids, e);
+    for (const e of touched) acc[e.slot] = 0;
     return ids;
   }
 
@@ -501,29 +728,36 @@ export function createRecallIndex(): RecallIndex {
     match(query, opts) {
       const o = { ...DEFAULT_MATCH_OPTIONS, ...opts };
       const f = features(query);
-      const out: RecallMatch[] = [];
-      const scored: Cand[] = [];
-      for (const id of candidates(f, o)) {
-        const e = entries.get(id)!;
-        scored.push({ id, e, p: prelim(e, f, query), simValue: undefined });
+      prepare(f);
+      try {
+        const out: RecallMatch[] = [];
+        const scored: Cand[] = [];
+        for (const e of candidates(f, o)) scored.push({ e, p: prelim(e, f), simValue: undefined });
+        // The rank adjustment compares title-driven candidates among themselves; a candidate that another
+        // brand rules out, or that matches on GTIN / model alone, needs no similarity (the costly part).
+        let best = 0;
+        for (const c of scored) if (needsSimilarity(c.p)) best = Math.max(best, simOf(c, f, o));
+        for (const c of scored) {
+          if (c.p.brand.ok === false && !c.p.gtin) continue;
+          const m = score(c, f, query, o, best);
+          if (m) out.push(m);
+        }
+        return out.sort((a, b) => b.score - a.score || (a.recall.recall_id < b.recall.recall_id ? -1 : 1));
+      } finally {
+        release(f);
       }
-      // The rank adjustment compares title-driven candidates among themselves; a candidate that another
-      // brand rules out, or that matches on GTIN / model alone, needs no similarity (the costly part).
-      let best = 0;
-      for (const c of scored) if (needsSimilarity(c.p)) best = Math.max(best, simOf(c, f, o));
-      for (const c of scored) {
-        if (c.p.brand.ok === false && !c.p.gtin) continue;
-        const m = score(c, f, query, o, best);
-        if (m) out.push(m);
-      }
-      return out.sort((a, b) => b.score - a.score || (a.recall.recall_id < b.recall.recall_id ? -1 : 1));
     },
     scorePair(recallId, query, opts) {
       const e = entries.get(recallId);
       if (!e) return null;
       const o = { ...DEFAULT_MATCH_OPTIONS, ...opts };
       const f = features(query);
-      return score({ id: recallId, e, p: prelim(e, f, query), simValue: undefined }, f, query, o, null);
+      prepare(f);
+      try {
+        return score({ e, p: prelim(e, f), simValue: undefined }, f, query, o, null);
+      } finally {
+        release(f);
+      }
     },
   };
 }

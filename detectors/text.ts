@@ -2,12 +2,26 @@
 // leaves alone. Kept inside detectors/ (crawlers/normalize has its own for page extraction) so a detector's
 // behaviour doesn't change when the crawler's normaliser does.
 
+const ASCII = /^[\x00-\x7F]*$/;
+// Every detector folds the same few strings of a listing (title, brand, model, producer): a small memo
+// makes that one normalisation per listing instead of one per detector and use. Cleared when full.
+const MEMO_MAX = 4096;
+const memo = new Map<string, string>();
+
 /** NFKC plus the dash and space characters Chinese pages use that NFKC leaves alone. */
 export function halfWidth(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/[\u2010-\u2015\u2212\uFE63\uFF0D\u30FC]/g, '-')
-    .replace(/[\u00A0\u2000-\u200B\u202F\u205F\u3000\uFEFF]/g, ' ');
+  // ASCII is its own NFKC form and has none of the dashes/spaces below.
+  if (ASCII.test(text)) return text;
+  let out = memo.get(text);
+  if (out === undefined) {
+    out = text
+      .normalize('NFKC')
+      .replace(/[\u2010-\u2015\u2212\uFE63\uFF0D\u30FC]/g, '-')
+      .replace(/[\u00A0\u2000-\u200B\u202F\u205F\u3000\uFEFF]/g, ' ');
+    if (memo.size >= MEMO_MAX) memo.clear();
+    memo.set(text, out);
+  }
+  return out;
 }
 
 /** Lower-case half-width text with whitespace collapsed. */
