@@ -5,11 +5,16 @@
 // PlaywrightCrawler (allow-list routing, waiting for the rendered page, adapter, snapshot, Kafka) against a
 // bare PlaywrightCrawler that opens the same pages and waits for the same rendered element.
 // Rounds alternate bare/ours; the ratio is the median over rounds of ours_pages_per_s / bare_pages_per_s.
-// Then one long run of our Cheerio crawler samples RSS (flat = bounded growth after warm-up).
+// Then one long run of our Cheerio crawler samples this process's RSS and heap at fixed page counts (every
+// tenth of the run); the slope after warm-up (least squares, MB per 10k pages) says whether memory is flat.
+// The demo market runs in a child process, so neither its CPU nor its memory counts as the crawler's.
 // Usage: npm run bench:crawl [-- --pages 3000 --browser-pages 120 --rounds 3 --rss-pages 50000]
 // Last line: {"bench":"crawl","ratio":...,"ratio_browser":...,...}. The machine is shared: figures are provisional.
+import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CheerioCrawler, Configuration, PlaywrightCrawler, RequestQueue, log as crawleeLog } from 'crawlee';
@@ -31,8 +36,17 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     'rss-pages': { type: 'string', default: '50000' },
     concurrency: { type: 'string', default: '8' },
+    'serve-market': { type: 'string' },
   },
 });
+
+// Child mode: serve the demo market and report its URL to the parent.
+if (values['serve-market'] !== undefined) {
+  const m = await startDemoMarket({ listings: Number(values['serve-market']), seed: 42, port: 0 });
+  process.send!({ url: m.url });
+  process.on('disconnect', () => void m.close().finally(() => process.exit(0)));
+  await new Promise(() => undefined);
+}
 const PAGES = Number(values.pages);
 const BROWSER_PAGES = Number(values['browser-pages']);
 const ROUNDS = Number(values.rounds);
@@ -42,7 +56,22 @@ const say = (s: string): void => void process.stderr.write(s + '\n');
 
 crawleeLog.setLevel(crawleeLog.LEVELS.OFF);
 const LISTINGS = Math.max(1100 + ROUNDS * (2 * Math.ceil(PAGES / 0.75) + 8), Math.ceil(RSS_PAGES / 0.75) + 10, 4 * (2 * BROWSER_PAGES * ROUNDS + 20) + 10);
-const market = await startDemoMarket({ listings: LISTINGS, seed: 42, port: 0 });
+const market = await new Promise<{ url: string; close(): Promise<void> }>((resolve, reject) => {
+  const child = fork(new URL(import.meta.url).pathname, ['--serve-market', String(LISTINGS)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  child.once('error', reject);
+  child.once('exit', (code) => reject(new Error(`bench: demo market exited with ${code}`)));
+  child.once('message', (m) => {
+    child.removeAllListeners('exit');
+    resolve({
+      url: (m as { url: string }).url,
+      close: () =>
+        new Promise<void>((done) => {
+          child.once('exit', () => done());
+          child.disconnect();
+        }),
+    });
+  });
+});
 const stateDir = await mkdtemp(join(tmpdir(), 'shelfwatch-bench-crawl-'));
 const base = loadConfig();
 const suffix = `.bench_crawl_${Date.now().toString(36)}`;
@@ -83,9 +112,16 @@ const platformOfUrl = (u: string): string => (u.includes('/bigmall/') ? 'bigmall
 const req = (url: string): CrawlRequest => ({ schema_version: 1, url, platform: platformOfUrl(url), kind: 'listing', label: 'item', depth: 1, enqueued_at: new Date().toISOString() });
 
 /** Feeds `urls` into our engine in chunks (bounded queue) and runs it until all are settled. */
-async function runOurs(urls: string[], onSample?: (settled: number) => void): Promise<{ secs: number; listings: number; failed: number }> {
+/** CPU time of this process (user + system, all threads) in ms: less noisy than wall time on a shared machine. */
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+async function runOurs(urls: string[], onSample?: (settled: number) => void): Promise<{ secs: number; cpu: number; listings: number; failed: number }> {
   const engine: CrawlEngine = await createCrawler({ config, logger, output, evidence: createEvidenceStore(join(stateDir, 'evidence')), followLinks: false }, config.crawl.targets);
   const t0 = performance.now();
+  const c0 = cpuMs();
   const running = engine.run({ keepAlive: true });
   let fed = 0;
   while (fed < urls.length) {
@@ -100,13 +136,14 @@ async function runOurs(urls: string[], onSample?: (settled: number) => void): Pr
     onSample?.(engine.stats.done + engine.stats.failed);
   }
   const secs = (performance.now() - t0) / 1000;
+  const cpu = cpuMs() - c0;
   engine.stop();
   const stats = await running;
   if (stats.retries) say(`  ours retried ${stats.retries} times: ${JSON.stringify(stats.retriesByReason)}`);
-  return { secs, listings: stats.listings, failed: stats.failed };
+  return { secs, cpu, listings: stats.listings, failed: stats.failed };
 }
 
-async function runBareCheerio(urls: string[]): Promise<number> {
+async function runBareCheerio(urls: string[]): Promise<{ secs: number; cpu: number }> {
   const cfg = new Configuration({ persistStorage: false, purgeOnStart: true });
   const queue = await RequestQueue.open(`bare-${Date.now()}-${Math.random()}`, { config: cfg });
   let handled = 0;
@@ -115,6 +152,7 @@ async function runBareCheerio(urls: string[]): Promise<number> {
     cfg,
   );
   const t0 = performance.now();
+  const c0 = cpuMs();
   const running = crawler.run();
   for (let i = 0; i < urls.length; i += 500) {
     while (i - handled > 1000) await new Promise((r) => setTimeout(r, 20));
@@ -122,10 +160,11 @@ async function runBareCheerio(urls: string[]): Promise<number> {
   }
   while (handled < urls.length) await new Promise((r) => setTimeout(r, 20));
   const secs = (performance.now() - t0) / 1000;
+  const cpu = cpuMs() - c0;
   crawler.stop();
   await running;
   await crawler.teardown();
-  return secs;
+  return { secs, cpu };
 }
 
 async function runBareBrowser(urls: string[]): Promise<number> {
@@ -165,6 +204,8 @@ await runBareCheerio(cheerioUrls(0, 300));
 await runOurs(cheerioUrls(300, 300));
 
 const cheerioRatios: number[] = [];
+const oursCpu: number[] = [];
+const bareCpu: number[] = [];
 const oursRates: number[] = [];
 const bareRates: number[] = [];
 let offset = 1000;
@@ -175,14 +216,16 @@ for (let r = 0; r < ROUNDS; r++) {
   offset += 2 * Math.ceil(PAGES / 0.75) + 8;
   const [bareUrls, ourUrls] = r % 2 === 0 ? [a, b] : [b, a];
   if (bareUrls.length !== PAGES || ourUrls.length !== PAGES) throw new Error(`bench: expected ${PAGES} pages per side, got ${bareUrls.length} and ${ourUrls.length}`);
-  const bareSecs = await runBareCheerio(bareUrls);
+  const bare = await runBareCheerio(bareUrls);
   const ours = await runOurs(ourUrls);
-  const bareRate = bareUrls.length / bareSecs;
+  const bareRate = bareUrls.length / bare.secs;
   const ourRate = ourUrls.length / ours.secs;
   bareRates.push(bareRate);
   oursRates.push(ourRate);
   cheerioRatios.push(ourRate / bareRate);
-  say(`cheerio round ${r + 1}: bare ${bareRate.toFixed(0)} pages/s, ours ${ourRate.toFixed(0)} pages/s (${ours.listings} listings to Kafka, ${ours.failed} failed), ratio ${(ourRate / bareRate).toFixed(3)}`);
+  bareCpu.push(bare.cpu / bareUrls.length);
+  oursCpu.push(ours.cpu / ourUrls.length);
+  say(`cheerio round ${r + 1}: bare ${bareRate.toFixed(0)} pages/s (${(bare.cpu / bareUrls.length).toFixed(2)} cpu ms/page), ours ${ourRate.toFixed(0)} pages/s (${(ours.cpu / ourUrls.length).toFixed(2)} cpu ms/page; ${ours.listings} listings to Kafka, ${ours.failed} failed), ratio ${(ourRate / bareRate).toFixed(3)}`);
 }
 
 const browserRatios: number[] = [];
@@ -208,27 +251,49 @@ if (BROWSER_PAGES > 0) {
   }
 }
 
-// RSS over a long run: sampled every ~2 s; the first fifth is warm-up.
+// RSS over a long run: sampled at every tenth of the run (after a full GC, so heapUsed is what is retained).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 const rss: { pages: number; mb: number; heap: number }[] = [];
 let rssSecs = 0;
 if (RSS_PAGES > 0) {
   const urls = cheerioUrls(0, RSS_PAGES);
-  let last = 0;
+  const step = Math.max(1, Math.floor(RSS_PAGES / 10));
+  let next = step;
   const result = await runOurs(urls, (settled) => {
-    const now = performance.now();
-    if (now - last < 2000) return;
-    last = now;
+    if (settled < next) return;
+    next += step;
+    gc();
     const mem = process.memoryUsage();
     rss.push({ pages: settled, mb: mem.rss / 1048576, heap: mem.heapUsed / 1048576 });
   });
   rssSecs = result.secs;
   say(`rss run: ${urls.length} pages in ${rssSecs.toFixed(0)} s (${(urls.length / rssSecs).toFixed(0)} pages/s), ${rss.length} samples`);
 }
-const warm = rss.slice(Math.floor(rss.length / 5));
+// Warm-up: the first fifth of the run. Slope by least squares over the rest, in MB per 10k pages.
+const warm = rss.filter((s) => s.pages > RSS_PAGES / 5);
+const slope = (ys: number[]): number | null => {
+  if (warm.length < 3) return null;
+  const xs = warm.map((s) => s.pages / 10_000);
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < xs.length; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
+  return num / den;
+};
+const rssSlope = slope(warm.map((s) => s.mb));
+const heapSlope = slope(warm.map((s) => s.heap));
 const rssStart = warm[0]?.mb ?? 0;
 const rssEnd = warm[warm.length - 1]?.mb ?? 0;
 const rssMax = Math.max(0, ...warm.map((s) => s.mb));
-if (rss.length) say(`rss MB after warm-up: start ${rssStart.toFixed(0)}, end ${rssEnd.toFixed(0)}, max ${rssMax.toFixed(0)}; samples (pages:rss/heap MB) ${rss.map((s) => `${s.pages}:${s.mb.toFixed(0)}/${s.heap.toFixed(0)}`).join(' ')}`);
+const spanTenK = warm.length ? (warm[warm.length - 1]!.pages - warm[0]!.pages) / 10_000 : 0;
+// Flat: the fitted growth over the measured span is under 5% of the RSS at the end of warm-up.
+const rssFlat = rssSlope === null ? null : rssSlope * spanTenK < 0.05 * rssStart;
+if (rss.length) say(`rss after warm-up: start ${rssStart.toFixed(0)} MB, end ${rssEnd.toFixed(0)} MB, slope ${rssSlope?.toFixed(2)} MB/10k pages (heap ${heapSlope?.toFixed(2)}), flat ${rssFlat}; samples (pages:rss/heap MB) ${rss.map((s) => `${s.pages}:${s.mb.toFixed(0)}/${s.heap.toFixed(0)}`).join(' ')}`);
 
 await output.close();
 await market.close();
@@ -243,6 +308,9 @@ process.stdout.write(
     ratio_browser: browserRatios.length ? r3(median(browserRatios)) : null,
     ours_pages_per_s: r3(median(oursRates)),
     bare_pages_per_s: r3(median(bareRates)),
+    // CPU ms per page in the crawler process (the market is another process): ours/bare is the cost ratio.
+    ours_cpu_ms_per_page: r3(median(oursCpu)),
+    bare_cpu_ms_per_page: r3(median(bareCpu)),
     ours_browser_pages_per_s: oursBrowserRates.length ? r3(median(oursBrowserRates)) : null,
     bare_browser_pages_per_s: bareBrowserRates.length ? r3(median(bareBrowserRates)) : null,
     pages: PAGES,
@@ -254,8 +322,12 @@ process.stdout.write(
     rss_mb_end: r3(rssEnd),
     rss_mb_max: r3(rssMax),
     rss_growth: rssStart ? r3((rssEnd - rssStart) / rssStart) : null,
+    rss_slope_mb_per_10k_pages: rssSlope === null ? null : r3(rssSlope),
+    rss_flat: rssFlat,
     heap_mb_start: r3(warm[0]?.heap ?? 0),
     heap_mb_end: r3(warm[warm.length - 1]?.heap ?? 0),
+    heap_slope_mb_per_10k_pages: heapSlope === null ? null : r3(heapSlope),
+    rss_series: rss.map((s) => ({ pages: s.pages, rss_mb: Math.round(s.mb), heap_mb: Math.round(s.heap) })),
     provisional: true,
   }) + '\n',
 );

@@ -6,12 +6,12 @@
 // Politeness and safety: every fetch, redirect hop and browser sub-request is checked against crawl.allowHosts
 // (refused ones are never sent); per-host request rate; a size cap read off the wire; retries with
 // exponential backoff; a page that keeps failing is dead-lettered with its reason, never dropped.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import * as cheerio from 'cheerio';
 import type { CheerioAPI } from 'cheerio';
-import { CheerioCrawler, Configuration, PlaywrightCrawler, RequestQueue, log as crawleeLog, type Request } from 'crawlee';
+import { CheerioCrawler, Configuration, PlaywrightCrawler, log as crawleeLog, type Request, type RequestQueue } from 'crawlee';
 import { chromium } from 'playwright';
 import type { Config } from '../../pipeline/config.ts';
 import { contentHash } from '../../pipeline/contracts/common.ts';
@@ -29,6 +29,7 @@ import { toListingSnapshot } from '../extract/snapshot.ts';
 import { hostAllowed } from './allow-list.ts';
 import type { CrawlRequest } from './crawl-request.ts';
 import type { EvidenceStore } from './evidence.ts';
+import { MemoryRequestQueue } from './memory-queue.ts';
 import type { CrawlOutput } from './output.ts';
 import { createHostRateLimiter } from './rate-limit.ts';
 
@@ -165,6 +166,12 @@ function readBody(res: IncomingMessage, limit: number, timeoutMs: number, url: s
   });
 }
 
+/**
+ * Crawlee 3.18 reads a `requestManager` option but its option schemas refuse it; as `requestQueue` (checked
+ * only for fetchNextRequest and addRequest) the crawler uses it as its request manager all the same.
+ */
+const asCrawleeQueue = (q: MemoryRequestQueue): RequestQueue => q as unknown as RequestQueue;
+
 interface TargetInfo {
   target: CrawlTarget;
   pages: number;
@@ -190,30 +197,16 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
 
   // Crawlee storage stays in memory: nothing under ./storage, nothing shared between runs.
   const crawleeConfig = new Configuration({ persistStorage: false, purgeOnStart: true, headless: true });
-  const runId = randomUUID();
-  const cheerioQueue = await RequestQueue.open(`cheerio-${runId}`, { config: crawleeConfig });
-  const browserQueue = await RequestQueue.open(`browser-${runId}`, { config: crawleeConfig });
-  // Crawlee caches up to 2 million added requests per queue (an unbounded-looking RSS slope on long crawls);
-  // our seen-set does the dedup, so a small cache is enough.
-  for (const q of [cheerioQueue, browserQueue]) {
-    const cache = (q as unknown as { requestCache?: { maxLength: number } }).requestCache;
-    if (cache && typeof cache.maxLength === 'number') cache.maxLength = 10_000;
-  }
+  // Our own in-memory queues (memory-queue.ts): a handled request is dropped at once, so memory stays flat
+  // over long crawls, and no per-request storage bookkeeping; the seen-set below does the dedup.
+  const cheerioQueue = new MemoryRequestQueue();
+  const browserQueue = new MemoryRequestQueue();
 
   const pageState = new WeakMap<Request, PageState>();
-  // URLs seen in this run, as short hashes (~70 bytes each): the dedup Crawlee's queue would do, without
-  // keeping every handled request in memory (those are deleted from the queue shortly after, see sweep()).
+  // URLs seen in this run, as short hashes (~70 bytes each): the dedup a queue would do, without keeping
+  // every handled request in memory.
   const seen = new Set<string>();
   const urlKey = (url: string): string => createHash('sha1').update(url).digest('base64').slice(0, 16);
-  const handled: { queue: RequestQueue; id: string; at: number }[] = [];
-  const sweep = async (olderThanMs: number): Promise<void> => {
-    const cutoff = Date.now() - olderThanMs;
-    let n = 0;
-    while (n < handled.length && handled[n]!.at <= cutoff) n++;
-    for (const h of handled.splice(0, n)) {
-      await (h.queue as unknown as { client: { deleteRequest(id: string): Promise<void> } }).client.deleteRequest(h.id).catch(() => undefined);
-    }
-  };
   const waiters = new Map<string, (() => void)[]>();
   const sources = new Map<string, DeadLetterSource>();
   let pending = 0;
@@ -284,15 +277,11 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
     }
     seen.add(key);
     if (browser) ensureBrowser();
-    const r = await queue.addRequest({ url: req.url, uniqueKey: req.url, userData: { req, browser } });
-    if (!r.wasAlreadyPresent) {
-      pending++;
-      stats.queued = pending;
-      if (info) info.pages++;
-      if (source) sources.set(req.url, source);
-    } else {
-      release(req.url);
-    }
+    await queue.addRequest({ url: req.url, uniqueKey: req.url, userData: { req, browser } });
+    pending++;
+    stats.queued = pending;
+    if (info) info.pages++;
+    if (source) sources.set(req.url, source);
   };
 
   const follow = async (req: CrawlRequest, links: { products: string[]; lists: string[] }): Promise<void> => {
@@ -388,12 +377,7 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
     while (unacked > MAX_UNACKED) await new Promise<void>((r) => ackWaiters.push(r));
   };
 
-  const forget = (request: Request): void => {
-    if (request.id) handled.push({ queue: request.userData.browser ? browserQueue : cheerioQueue, id: request.id, at: Date.now() });
-  };
-
   const onSuccess = (request: Request): void => {
-    forget(request);
     stats.done++;
     settle(request.url);
     deps.onProgress?.(stats);
@@ -411,7 +395,6 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
   const onFailed = async (request: Request, error: Error): Promise<void> => {
     const req = request.userData.req as CrawlRequest;
     const { reason, message } = classify(error);
-    forget(request);
     try {
       await deadLetter(req, reason, new Error(message), request.retryCount + 1);
     } finally {
@@ -425,7 +408,7 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
   const makeCheerio = (keepAlive: boolean): CheerioCrawler =>
     new CheerioCrawler(
       {
-        requestQueue: cheerioQueue,
+        requestQueue: asCrawleeQueue(cheerioQueue),
         keepAlive,
         // The configured concurrency is what runs: Crawlee's autoscaling would otherwise start at 1 and back
         // off whenever this shared machine looks busy.
@@ -552,7 +535,7 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
   const makeBrowser = (keepAlive: boolean): PlaywrightCrawler =>
     new PlaywrightCrawler(
       {
-        requestQueue: browserQueue,
+        requestQueue: asCrawleeQueue(browserQueue),
         keepAlive,
         minConcurrency: browserConcurrency,
         maxConcurrency: browserConcurrency,
@@ -642,14 +625,6 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
       runs.push(cheerioCrawler.run());
       if (!(await browserQueue.isEmpty())) ensureBrowser();
       const progress = setInterval(() => deps.onProgress?.(stats), 500);
-      // Handled requests leave Crawlee's queue after a grace period (Crawlee marks them handled after our
-      // handler returns): memory stays flat over long crawls.
-      let sweeping = false;
-      const sweeper = setInterval(() => {
-        if (sweeping) return;
-        sweeping = true;
-        void sweep(10_000).finally(() => (sweeping = false));
-      }, 5000);
       const watcher = setInterval(() => {
         if (!keepAlive && pending === 0) {
           cheerioCrawler?.stop('all requests settled');
@@ -667,7 +642,6 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
         runs.length = 0;
         clearInterval(progress);
         clearInterval(watcher);
-        clearInterval(sweeper);
         await browserCrawler?.teardown().catch(() => undefined);
         await cheerioCrawler?.teardown().catch(() => undefined);
         browserCrawler = null;
