@@ -343,6 +343,14 @@ export function listingAt(seed: number, i: number, opts: ListingOptions = {}): L
   const features = [r.pick(product.type.features), r.pick(product.type.features)].filter((f, k, a) => a.indexOf(f) === k);
   const english = r.chance(0.4) ? ` | ${product.brand.en} ${product.type.en} ${modelDisplay}` : '';
   const title = `${product.brand.zh}（${product.brand.en}）${product.type.zh} ${modelDisplay} ${features.join(' ')}${english}`;
+  // Half the recalled listings show no barcode (sellers of recalled goods hide identifiers), so recall
+  // matching is measured on model, brand and title too, not only on the GTIN. Drawn last: every other
+  // value of every listing stays as it was.
+  let gtin: string | null = product.gtin;
+  if (kind === 'recalled_model' && r.chance(0.5)) {
+    gtin = null;
+    (problems.find((p) => p.kind === 'recalled_model') as Problem).detail.gtin_shown = false;
+  }
 
   return {
     index: i,
@@ -362,7 +370,7 @@ export function listingAt(seed: number, i: number, opts: ListingOptions = {}): L
     model,
     model_display: modelDisplay,
     model_canonical: product.model,
-    gtin: product.gtin,
+    gtin,
     ccc_numbers: ccc,
     ccc_display: ccc.map((n) => certText(certStyle, n)),
     licence_numbers: licence,
