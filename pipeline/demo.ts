@@ -192,7 +192,7 @@ async function behindOf(kafka: KafkaHandle, groupId: string, stage: string, inpu
  * once the stages before it are drained, so one pass in order suffices; the last check covers them all again
  * (the sink's own rejects go to the dead-letter topic it reads).
  */
-async function waitUntilLanded(kafka: KafkaHandle, stages: readonly { name: string; groupId: string }[], timeoutMs: number, say: (s: string) => void): Promise<void> {
+export async function waitUntilLanded(kafka: KafkaHandle, stages: readonly { name: string; groupId: string }[], timeoutMs: number, say: (s: string) => void): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const inputsOf = (name: string) => DEMO_STAGES.find((s) => s.name === name)!.inputs;
   const check = async (upTo: number) => {
