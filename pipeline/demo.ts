@@ -6,8 +6,10 @@
 // until every stage has committed everything upstream wrote (so every snapshot and alert is in ClickHouse) ->
 // print, from ClickHouse: listings and livestream snapshots per platform, alerts by detector and rule, dead
 // letters by stage and reason; then board links and three analyst questions with their answers.
-// A second run crawls the same pages (same seed and port): listing, alert and dead-letter ids are deterministic
-// and the counts are FINAL / uniqExact, so the printed numbers do not double.
+// The report covers this run's rows from this market (url prefix, since the run started). A second run crawls the
+// same pages (same seed and port): listing, alert and dead-letter ids are deterministic and the counts are FINAL /
+// uniqExact, so nothing doubles, in the report or in the tables (livestream samples are new observations, and a
+// room may show another product card, so room alerts can grow).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,7 +133,7 @@ async function startMarket(opts: DemoOptions): Promise<DemoMarket> {
     return await startDemoMarket({ listings: opts.listings, seed: opts.seed, port: opts.port, bucketMs: 1000 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw expected(`port ${opts.port} is in use (another demo running?): stop it, or pass --port 0 for any free port (the report then covers only this run's URLs)`);
+      throw expected(`port ${opts.port} is in use (another demo running?): stop it, or pass --port 0 for any free port (dead-letter ids, made from URLs, then differ from earlier runs')`);
     }
     throw err;
   }
