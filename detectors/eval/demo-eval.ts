@@ -7,8 +7,14 @@
 // extraction (demo-snapshots.ts); the registers the demo market serves (/ref/*.ndjson) are written to files
 // and read by the reference file readers `ref load` and `shelfwatch detect` use (readRecords + referenceRow)
 // into the detect stage's reference views; every enabled detector runs through alertsFor() (what the stage
-// calls per message) in stream order (listings in index order, then room samples), so the price base warms
-// from the stream exactly as in the stage, and each alert must pass the Alert contract as in the stage.
+// calls per message) in stream order (history, then listings in index order, then room samples), so the
+// price base warms from the stream exactly as in the stage, and each alert must pass the Alert contract as
+// in the stage.
+//
+// Two variants share one extraction pass, each with its own detectors and views: `crawl` (the headline: the
+// snapshots as crawled; spa_mall and selfshop pages show no category, so category-dependent rules are blind
+// there) and `truth_category` (the same snapshots with the ground truth's category where the page gave none:
+// the detectors measured apart from that extraction gap).
 //
 // Labels: a listing's injected problem names the rule that must fire (PROBLEM_RULES); a room's problems
 // likewise, plus two derived from the listings its samples showed: a card of a recalled product
@@ -19,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { referenceFor } from '../../crawlers/demo-market/reference.ts';
 import { roomCountFor } from '../../crawlers/demo-market/rooms.ts';
-import { Alert, type ListingSnapshot } from '../../pipeline/contracts/index.ts';
+import { Alert, type ListingSnapshot, type LivestreamSnapshot } from '../../pipeline/contracts/index.ts';
 import { silentLogger } from '../../pipeline/logger.ts';
 import { alertsFor } from '../../pipeline/stages/detect.ts';
 import { createDetectors, detectConfigSchema, type RunnableDetector } from '../index.ts';
@@ -60,12 +66,6 @@ export interface DemoEvalOptions {
   /** Also run the clean catalogue (same seed and size, nothing injected) for clean_fpr. @default true */
   clean?: boolean;
   /**
-   * 'crawl': snapshots carry what the crawler extracts from each page (spa_mall and selfshop pages show no
-   * category). 'truth': the same snapshots, with the category the ground truth lists filled in where the page
-   * gave none: the detectors measured apart from that extraction gap. @default 'crawl'
-   */
-  snapshots?: SnapshotMode;
-  /**
    * History before the evaluated stream: this many other listings of the same market (indices after the
    * evaluated ones, problems injected alike) go through the same detectors first, their findings discarded,
    * as the stage in steady state has seen earlier crawls (the price base is warm, nothing else carries over
@@ -81,7 +81,8 @@ export interface DemoEvalOptions {
   onProgress?: (phase: string, done: number, total: number) => void;
 }
 
-export type SnapshotMode = 'crawl' | 'truth';
+export const VARIANTS = ['crawl', 'truth_category'] as const;
+export type Variant = (typeof VARIANTS)[number];
 
 export interface RuleScore {
   tp: number;
@@ -99,15 +100,38 @@ interface SubjectOutcome {
   info: Record<string, unknown>;
 }
 
-export interface DemoEvalReport {
+export interface CleanScore {
+  listings: number;
+  listings_with_alert: number;
+  clean_fpr: number;
+  rooms: number;
+  rooms_with_alert: number;
+  by_rule: Record<string, number>;
+  samples: Record<string, unknown>[];
+}
+
+/** The figures of one variant. */
+export interface VariantScore {
+  problems: Record<string, { injected: number; rule: string | null; detected: number }>;
+  rules: Record<string, RuleScore & { detector: string; rule: string }>;
+  per_detector: Record<string, RuleScore>;
+  price: RuleScore & { fired_on_price_low: number; price_low: number };
+  clean: CleanScore | null;
+  /** Over the rules of RULE_BASED_DETECTORS that fired or were expected. */
+  min_precision: number | null;
+  min_recall: number | null;
+  misses: Record<string, Record<string, unknown>[]>;
+  false_positives: Record<string, Record<string, unknown>[]>;
+}
+
+export interface DemoEvalReport extends VariantScore {
   eval: 'detectors';
   seed: number;
   listings: number;
   rooms: number;
   problem_rate: number | null;
-  snapshots: SnapshotMode;
   warmup: number;
-  /** Evaluated listings whose snapshot has no category although the ground truth has one, by platform. */
+  /** Evaluated listings whose crawled snapshot has no category although the ground truth has one, by platform. */
   category_missing: Record<string, number>;
   fetched_at: string;
   detectors: string[];
@@ -115,15 +139,8 @@ export interface DemoEvalReport {
   snapshot_errors: { count: number; samples: string[] };
   invalid_alerts: number;
   detector_errors: Record<string, number>;
-  problems: Record<string, { injected: number; rule: string | null; detected: number }>;
-  rules: Record<string, RuleScore & { detector: string; rule: string }>;
-  per_detector: Record<string, RuleScore>;
-  price: RuleScore & { fired_on_price_low: number; price_low: number };
-  clean: { listings: number; listings_with_alert: number; clean_fpr: number; rooms: number; rooms_with_alert: number; by_rule: Record<string, number>; samples: { id: string; rules: string[]; summary: string }[] } | null;
-  min_precision: number | null;
-  min_recall: number | null;
-  misses: Record<string, Record<string, unknown>[]>;
-  false_positives: Record<string, Record<string, unknown>[]>;
+  /** The same stream with the ground truth's category filled in where the page showed none. */
+  truth_category: VariantScore;
   seconds: number;
 }
 
@@ -153,99 +170,183 @@ export async function loadDemoReference(seed: number, views: ReferenceViews, dir
   return counts;
 }
 
-interface RunResult {
+/** One variant's detectors and what they found. */
+interface Pass {
+  variant: Variant;
+  detectors: readonly RunnableDetector[];
+  views: ReferenceViews;
   listings: SubjectOutcome[];
   rooms: SubjectOutcome[];
+}
+
+interface StreamStats {
   snapshotErrors: string[];
   invalidAlerts: number;
   detectorErrors: Record<string, number>;
   categoryMissing: Record<string, number>;
 }
 
-/** One pass of the stream (history, then listings in index order, then room samples) through the detectors, like the stage. */
-function runStream(seed: number, n: number, opts: DemoEvalOptions, clean: boolean, detectors: readonly RunnableDetector[], views: ReferenceViews, phase: string): RunResult {
+const outcome = (id: string, expected: Set<string>, info: Record<string, unknown>): SubjectOutcome => ({ id, expected, found: new Map(), info });
+
+/** One pass of the stream (history, then listings in index order, then room samples) through every variant's detectors, like the stage. */
+function runStream(seed: number, n: number, opts: DemoEvalOptions, clean: boolean, passes: readonly Pass[], stats: StreamStats, phase: string): void {
   const start = Date.parse(opts.fetchedAt ?? '2026-11-01T00:00:00.000Z');
   const gen = { clean, problemRate: opts.problemRate };
-  const mode = opts.snapshots ?? 'crawl';
   const warmup = opts.warmup ?? n;
-  const result: RunResult = { listings: [], rooms: [], snapshotErrors: [], invalidAlerts: 0, detectorErrors: {}, categoryMissing: {} };
-  const onError = (d: string) => (result.detectorErrors[d] = (result.detectorErrors[d] ?? 0) + 1);
-  const run = (subject: Subject, into: SubjectOutcome | null) => {
-    for (const a of alertsFor(subject, detectors, views, onError)) {
+  const onError = (d: string) => (stats.detectorErrors[d] = (stats.detectorErrors[d] ?? 0) + 1);
+  const run = (pass: Pass, subject: Subject, into: SubjectOutcome | null) => {
+    for (const a of alertsFor(subject, pass.detectors, pass.views, onError)) {
       if (!into) continue;
       if (!Alert.safeParse(a).success) {
-        result.invalidAlerts++;
+        stats.invalidAlerts++;
         continue;
       }
       const key = `${a.detector}/${a.rule_id}`;
       if (!into.found.has(key)) into.found.set(key, a.summary);
     }
   };
-  const snapshotOf = (i: number, at: number) => {
-    const s = demoListingSnapshot(seed, i, { ...gen, fetchedAt: new Date(at) });
-    if (s.ok && s.snapshot.category === null && mode === 'truth') return { ...s, snapshot: { ...s.snapshot, category: s.listing.category } };
-    return s;
-  };
+  const listingSubject = (pass: Pass, snap: ListingSnapshot, category: string): Subject => ({
+    kind: 'listing',
+    snapshot: pass.variant === 'truth_category' && snap.category === null ? { ...snap, category } : snap,
+  });
   const total = warmup + n + (opts.rooms === false ? 0 : roomCountFor(n));
   // History: listings n .. n+warmup-1, fetched before the evaluated ones.
   for (let k = 0; k < warmup; k++) {
-    const s = snapshotOf(n + k, start - (warmup - k) * 1000);
-    if (s.ok) run({ kind: 'listing', snapshot: s.snapshot }, null);
+    const s = demoListingSnapshot(seed, n + k, { ...gen, fetchedAt: new Date(start - (warmup - k) * 1000) });
+    if (s.ok) for (const pass of passes) run(pass, listingSubject(pass, s.snapshot, s.listing.category), null);
     if (k % 500 === 499) opts.onProgress?.(`${phase} history`, k + 1, total);
   }
-  const labels = new Map<string, { kinds: string[]; cccRequiredWithout: boolean }>();
+  const labels = new Map<string, string[]>();
   for (let i = 0; i < n; i++) {
-    const s = snapshotOf(i, start + i * 1000);
-    const kinds = s.listing.problems.map((p) => p.kind);
-    labels.set(s.listing.listing_id, { kinds, cccRequiredWithout: kinds.includes('ccc_missing') });
-    const outcome: SubjectOutcome = {
-      id: `${s.listing.platform}:${s.listing.listing_id}`,
-      expected: new Set(kinds.map((k) => PROBLEM_RULES[k]).filter((r): r is string => r !== undefined)),
-      found: new Map(),
-      info: { index: i, problems: s.listing.problems, category: s.listing.category, reference_median: s.listing.reference_median },
-    };
-    if (!s.ok) {
-      result.snapshotErrors.push(s.error);
-    } else {
-      const snap: ListingSnapshot = s.snapshot;
-      if (snap.category === null) result.categoryMissing[s.listing.platform] = (result.categoryMissing[s.listing.platform] ?? 0) + 1;
-      outcome.info.snapshot = { title: snap.title, price: snap.price, category: snap.category, brand: snap.brand, model: snap.model, ccc_numbers: snap.ccc_numbers, licence_numbers: snap.licence_numbers, producer: snap.producer };
-      run({ kind: 'listing', snapshot: snap }, outcome);
+    const s = demoListingSnapshot(seed, i, { ...gen, fetchedAt: new Date(start + i * 1000) });
+    const l = s.listing;
+    const kinds = l.problems.map((p) => p.kind);
+    labels.set(l.listing_id, kinds);
+    const expected = new Set(kinds.map((k) => PROBLEM_RULES[k]).filter((r): r is string => r !== undefined));
+    const info: Record<string, unknown> = { index: i, problems: l.problems, category: l.category, reference_median: l.reference_median };
+    if (!s.ok) stats.snapshotErrors.push(s.error);
+    else {
+      const snap = s.snapshot;
+      if (snap.category === null) stats.categoryMissing[l.platform] = (stats.categoryMissing[l.platform] ?? 0) + 1;
+      info.snapshot = { title: snap.title, price: snap.price, category: snap.category, brand: snap.brand, model: snap.model, gtin: snap.gtin, ccc_numbers: snap.ccc_numbers, licence_numbers: snap.licence_numbers, producer: snap.producer };
     }
-    result.listings.push(outcome);
+    for (const pass of passes) {
+      const o = outcome(`${l.platform}:${l.listing_id}`, expected, info);
+      if (s.ok) run(pass, listingSubject(pass, s.snapshot, l.category), o);
+      pass.listings.push(o);
+    }
     if (i % 500 === 499) opts.onProgress?.(phase, warmup + i + 1, total);
   }
   if (opts.rooms !== false) {
     const rooms = roomCountFor(n);
-    const roomStart = new Date(start + n * 1000);
+    const roomStart = start + n * 1000;
     for (let r = 0; r < rooms; r++) {
-      const { room, snapshots, errors } = demoRoomSnapshots(seed, r, { ...gen, start: new Date(roomStart.getTime() + r * 10_000) });
-      result.snapshotErrors.push(...errors);
+      const { room, snapshots, errors } = demoRoomSnapshots(seed, r, { ...gen, start: new Date(roomStart + r * 10_000) });
+      stats.snapshotErrors.push(...errors);
       const expected = new Set(room.problems.map((p) => PROBLEM_RULES[p.kind]).filter((x): x is string => x !== undefined));
       const shown = new Set<string>();
       for (const snap of snapshots) {
         const id = snap.product?.listing_id;
         if (!id) continue;
         shown.add(id);
-        const l = labels.get(id);
-        if (l?.kinds.includes('recalled_model')) expected.add('recall_match/recalled_product');
-        if (l?.cccRequiredWithout) expected.add('livestream_risk/room_ccc_missing');
+        const kinds = labels.get(id) ?? [];
+        if (kinds.includes('recalled_model')) expected.add('recall_match/recalled_product');
+        if (kinds.includes('ccc_missing')) expected.add('livestream_risk/room_ccc_missing');
       }
-      const outcome: SubjectOutcome = { id: `livebuy:${room.room_id}`, expected, found: new Map(), info: { problems: room.problems, cards_shown: [...shown] } };
-      for (const snap of snapshots) run({ kind: 'livestream', snapshot: snap }, outcome);
-      result.rooms.push(outcome);
+      const info = { problems: room.problems, cards_shown: [...shown] };
+      for (const pass of passes) {
+        const o = outcome(`livebuy:${room.room_id}`, expected, info);
+        for (const snap of snapshots as LivestreamSnapshot[]) run(pass, { kind: 'livestream', snapshot: snap }, o);
+        pass.rooms.push(o);
+      }
       if (r % 50 === 49) opts.onProgress?.(phase, warmup + n + r + 1, total);
     }
   }
   opts.onProgress?.(phase, total, total);
-  return result;
 }
 
-/** Every rule every enabled detector can emit, plus every rule a label names. */
-function ruleUniverse(detectors: readonly RunnableDetector[]): string[] {
-  const rules = new Set<string>();
-  for (const d of detectors) for (const r of d.definition.rules) rules.add(`${d.name}/${r}`);
-  return [...rules].sort();
+/** Per-rule counts of one variant's injected pass (and its clean pass, when run). */
+function scorePass(pass: Pass, clean: Pass | null, sampleMax: number): VariantScore {
+  const subjects = [...pass.listings, ...pass.rooms];
+  const universe = new Set<string>();
+  for (const d of pass.detectors) for (const r of d.definition.rules) universe.add(`${d.name}/${r}`);
+  for (const s of subjects) for (const r of s.expected) universe.add(r);
+  const rules: VariantScore['rules'] = {};
+  const misses: VariantScore['misses'] = {};
+  const fps: VariantScore['false_positives'] = {};
+  for (const key of [...universe].sort()) {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    for (const s of subjects) {
+      const exp = s.expected.has(key);
+      const got = s.found.has(key);
+      if (exp && got) tp++;
+      else if (got) {
+        fp++;
+        if ((fps[key] ??= []).length < sampleMax) fps[key].push({ id: s.id, summary: s.found.get(key), ...s.info });
+      } else if (exp) {
+        fn++;
+        if ((misses[key] ??= []).length < sampleMax) misses[key].push({ id: s.id, found: [...s.found.keys()], ...s.info });
+      }
+    }
+    const [detector, rule] = key.split('/') as [string, string];
+    rules[key] = { detector, rule, ...score(tp, fp, fn) };
+  }
+  const perDetector: VariantScore['per_detector'] = {};
+  for (const d of pass.detectors) {
+    const mine = Object.values(rules).filter((r) => r.detector === d.name);
+    perDetector[d.name] = score(
+      mine.reduce((a, r) => a + r.tp, 0),
+      mine.reduce((a, r) => a + r.fp, 0),
+      mine.reduce((a, r) => a + r.fn, 0),
+    );
+  }
+  const problems: VariantScore['problems'] = {};
+  for (const s of subjects) {
+    for (const p of (s.info.problems as { kind: string }[]) ?? []) {
+      const rule = PROBLEM_RULES[p.kind] ?? null;
+      const e = (problems[p.kind] ??= { injected: 0, rule, detected: 0 });
+      e.injected++;
+      if (rule && s.found.has(rule)) e.detected++;
+    }
+  }
+  const pr = rules['price_anomaly/price_far_below'] ?? { tp: 0, fp: 0, fn: 0, precision: null, recall: null };
+  const priceLow = pass.listings.filter((s) => (s.info.problems as { kind: string }[]).some((p) => p.kind === 'price_low'));
+  const price = { tp: pr.tp, fp: pr.fp, fn: pr.fn, precision: pr.precision, recall: pr.recall, price_low: priceLow.length, fired_on_price_low: priceLow.filter((s) => s.found.has('price_anomaly/price_far_below')).length };
+  const ruleBased = Object.values(rules).filter((r) => (RULE_BASED_DETECTORS as readonly string[]).includes(r.detector));
+  const precisions = ruleBased.map((r) => r.precision).filter((x): x is number => x !== null);
+  const recalls = ruleBased.map((r) => r.recall).filter((x): x is number => x !== null);
+  let cleanScore: CleanScore | null = null;
+  if (clean) {
+    const byRule: Record<string, number> = {};
+    const samples: Record<string, unknown>[] = [];
+    for (const s of [...clean.listings, ...clean.rooms]) {
+      for (const k of s.found.keys()) byRule[k] = (byRule[k] ?? 0) + 1;
+      if (s.found.size && samples.length < sampleMax) samples.push({ id: s.id, rules: [...s.found.keys()], summary: [...s.found.values()][0], ...s.info });
+    }
+    const withAlert = clean.listings.filter((s) => s.found.size > 0).length;
+    cleanScore = {
+      listings: clean.listings.length,
+      listings_with_alert: withAlert,
+      clean_fpr: ratio(withAlert, clean.listings.length) ?? 0,
+      rooms: clean.rooms.length,
+      rooms_with_alert: clean.rooms.filter((s) => s.found.size > 0).length,
+      by_rule: byRule,
+      samples,
+    };
+  }
+  return {
+    problems,
+    rules,
+    per_detector: perDetector,
+    price,
+    clean: cleanScore,
+    min_precision: precisions.length ? Math.min(...precisions) : null,
+    min_recall: recalls.length ? Math.min(...recalls) : null,
+    misses,
+    false_positives: fps,
+  };
 }
 
 export async function runDemoEval(opts: DemoEvalOptions): Promise<DemoEvalReport> {
@@ -255,120 +356,49 @@ export async function runDemoEval(opts: DemoEvalOptions): Promise<DemoEvalReport
   const cfg = detectConfigSchema.parse({ detectors: opts.detectors ?? {} });
   const dir = await mkdtemp(join(tmpdir(), 'shelfwatch-eval-'));
   try {
-    const make = async () => {
-      const views = createReferenceViews();
-      const reference = await loadDemoReference(opts.seed, views, dir, fetchedAt);
-      // A fresh set of detectors per pass: the price base and the livestream listing memory start empty.
-      const detectors = createDetectors(cfg.detectors, { logger: silentLogger });
-      return { views, reference, detectors };
+    let reference: DemoEvalReport['reference'] | undefined;
+    // Fresh views and detectors per variant and per catalogue: the price base and the livestream listing
+    // memory start empty, and no variant sees another's state.
+    const passes = async (): Promise<Pass[]> => {
+      const out: Pass[] = [];
+      for (const variant of VARIANTS) {
+        const views = createReferenceViews();
+        const loaded = await loadDemoReference(opts.seed, views, dir, fetchedAt);
+        reference ??= loaded;
+        out.push({ variant, views, detectors: createDetectors(cfg.detectors, { logger: silentLogger }), listings: [], rooms: [] });
+      }
+      return out;
     };
-
-    const main = await make();
-    const res = runStream(opts.seed, opts.listings, { ...opts, fetchedAt }, false, main.detectors, main.views, 'injected');
-    const subjects = [...res.listings, ...res.rooms];
-
-    const universe = new Set(ruleUniverse(main.detectors));
-    for (const s of subjects) for (const r of s.expected) universe.add(r);
-    const rules: DemoEvalReport['rules'] = {};
-    const misses: DemoEvalReport['misses'] = {};
-    const fps: DemoEvalReport['false_positives'] = {};
-    for (const key of [...universe].sort()) {
-      let tp = 0;
-      let fp = 0;
-      let fn = 0;
-      for (const s of subjects) {
-        const exp = s.expected.has(key);
-        const got = s.found.has(key);
-        if (exp && got) tp++;
-        else if (got) {
-          fp++;
-          if ((fps[key] ??= []).length < sampleMax) fps[key].push({ id: s.id, summary: s.found.get(key), ...s.info });
-        } else if (exp) {
-          fn++;
-          if ((misses[key] ??= []).length < sampleMax) misses[key].push({ id: s.id, found: [...s.found.keys()], ...s.info });
-        }
-      }
-      const [detector, rule] = key.split('/') as [string, string];
-      rules[key] = { detector, rule, ...score(tp, fp, fn) };
-    }
-    const perDetector: DemoEvalReport['per_detector'] = {};
-    for (const d of main.detectors) {
-      const mine = Object.values(rules).filter((r) => r.detector === d.name);
-      perDetector[d.name] = score(
-        mine.reduce((a, r) => a + r.tp, 0),
-        mine.reduce((a, r) => a + r.fp, 0),
-        mine.reduce((a, r) => a + r.fn, 0),
-      );
-    }
-
-    const problems: DemoEvalReport['problems'] = {};
-    for (const s of subjects) {
-      for (const p of (s.info.problems as { kind: string }[]) ?? []) {
-        const rule = PROBLEM_RULES[p.kind] ?? null;
-        const e = (problems[p.kind] ??= { injected: 0, rule, detected: 0 });
-        e.injected++;
-        if (rule && s.found.has(rule)) e.detected++;
-      }
-    }
-
-    const priceRule = rules['price_anomaly/price_far_below'] ?? { tp: 0, fp: 0, fn: 0, precision: null, recall: null };
-    const priceLow = res.listings.filter((s) => (s.info.problems as { kind: string }[]).some((p) => p.kind === 'price_low'));
-    const price = { tp: priceRule.tp, fp: priceRule.fp, fn: priceRule.fn, precision: priceRule.precision, recall: priceRule.recall, price_low: priceLow.length, fired_on_price_low: priceLow.filter((s) => s.found.has('price_anomaly/price_far_below')).length };
-
-    // Goals apply to the rule-based detectors' rules that were injected or fired.
-    const ruleBased = Object.values(rules).filter((r) => (RULE_BASED_DETECTORS as readonly string[]).includes(r.detector));
-    const precisions = ruleBased.map((r) => r.precision).filter((x): x is number => x !== null);
-    const recalls = ruleBased.map((r) => r.recall).filter((x): x is number => x !== null);
-
-    let clean: DemoEvalReport['clean'] = null;
+    const stats: StreamStats = { snapshotErrors: [], invalidAlerts: 0, detectorErrors: {}, categoryMissing: {} };
+    const injected = await passes();
+    runStream(opts.seed, opts.listings, { ...opts, fetchedAt }, false, injected, stats, 'injected');
+    const categoryMissing = { ...stats.categoryMissing };
+    let cleanPasses: Pass[] | null = null;
     if (opts.clean !== false) {
-      const c = await make();
-      const cr = runStream(opts.seed, opts.listings, { ...opts, fetchedAt }, true, c.detectors, c.views, 'clean');
-      const byRule: Record<string, number> = {};
-      const samples: NonNullable<DemoEvalReport['clean']>['samples'] = [];
-      for (const s of [...cr.listings, ...cr.rooms]) {
-        for (const k of s.found.keys()) byRule[k] = (byRule[k] ?? 0) + 1;
-        if (s.found.size && samples.length < sampleMax) samples.push({ id: s.id, rules: [...s.found.keys()], summary: [...s.found.values()][0]!, ...s.info });
-      }
-      const withAlert = cr.listings.filter((s) => s.found.size > 0).length;
-      clean = {
-        listings: cr.listings.length,
-        listings_with_alert: withAlert,
-        clean_fpr: ratio(withAlert, cr.listings.length) ?? 0,
-        rooms: cr.rooms.length,
-        rooms_with_alert: cr.rooms.filter((s) => s.found.size > 0).length,
-        by_rule: byRule,
-        samples,
-      };
-      res.snapshotErrors.push(...cr.snapshotErrors.map((s) => `clean: ${s}`));
-      res.invalidAlerts += cr.invalidAlerts;
-      for (const [d, k] of Object.entries(cr.detectorErrors)) res.detectorErrors[d] = (res.detectorErrors[d] ?? 0) + k;
+      cleanPasses = await passes();
+      const cleanStats: StreamStats = { snapshotErrors: [], invalidAlerts: 0, detectorErrors: stats.detectorErrors, categoryMissing: {} };
+      runStream(opts.seed, opts.listings, { ...opts, fetchedAt }, true, cleanPasses, cleanStats, 'clean');
+      stats.snapshotErrors.push(...cleanStats.snapshotErrors.map((e) => `clean: ${e}`));
+      stats.invalidAlerts += cleanStats.invalidAlerts;
     }
-
+    const crawl = scorePass(injected[0]!, cleanPasses?.[0] ?? null, sampleMax);
+    const truth = scorePass(injected[1]!, cleanPasses?.[1] ?? null, sampleMax);
     return {
       eval: 'detectors',
       seed: opts.seed,
       listings: opts.listings,
-      rooms: res.rooms.length,
+      rooms: injected[0]!.rooms.length,
       problem_rate: opts.problemRate ?? null,
-      snapshots: opts.snapshots ?? 'crawl',
       warmup: opts.warmup ?? opts.listings,
-      category_missing: res.categoryMissing,
+      category_missing: categoryMissing,
       fetched_at: fetchedAt,
-      detectors: main.detectors.map((d) => d.name),
-      reference: main.reference,
-      snapshot_errors: { count: res.snapshotErrors.length, samples: res.snapshotErrors.slice(0, sampleMax) },
-      invalid_alerts: res.invalidAlerts,
-      detector_errors: res.detectorErrors,
-      problems,
-      rules,
-      per_detector: perDetector,
-      price,
-      clean,
-      min_precision: precisions.length ? Math.min(...precisions) : null,
-      min_recall: recalls.length ? Math.min(...recalls) : null,
-      misses,
-      false_positives: fps,
+      detectors: injected[0]!.detectors.map((d) => d.name),
+      reference: reference!,
+      snapshot_errors: { count: stats.snapshotErrors.length, samples: stats.snapshotErrors.slice(0, sampleMax) },
+      invalid_alerts: stats.invalidAlerts,
+      detector_errors: stats.detectorErrors,
+      ...crawl,
+      truth_category: truth,
       seconds: Math.round((performance.now() - t0) / 100) / 10,
     };
   } finally {
@@ -376,25 +406,21 @@ export async function runDemoEval(opts: DemoEvalOptions): Promise<DemoEvalReport
   }
 }
 
-/** The one-line summary printed last by `npm run eval`. */
+const headline = (v: VariantScore) => ({
+  min_precision: v.min_precision,
+  min_recall: v.min_recall,
+  price_precision: v.price.precision,
+  price_recall: v.price.recall,
+  clean_fpr: v.clean?.clean_fpr ?? null,
+});
+
+/** The one-line summary printed last by `npm run eval`: the crawl figures, then the truth-category ones. */
 export function demoEvalSummary(r: DemoEvalReport): Record<string, unknown> {
-  return {
-    eval: 'detectors',
-    min_precision: r.min_precision,
-    min_recall: r.min_recall,
-    price_precision: r.price.precision,
-    price_recall: r.price.recall,
-    clean_fpr: r.clean?.clean_fpr ?? null,
-    listings: r.listings,
-    rooms: r.rooms,
-    seed: r.seed,
-    snapshots: r.snapshots,
-    warmup: r.warmup,
-  };
+  return { eval: 'detectors', ...headline(r), listings: r.listings, rooms: r.rooms, seed: r.seed, warmup: r.warmup, truth_category: headline(r.truth_category) };
 }
 
 /** Per-rule table (rules that fired or were expected), for stderr. */
-export function formatRuleTable(r: DemoEvalReport): string {
+export function formatRuleTable(r: VariantScore): string {
   const f = (x: number | null) => (x === null ? '   -  ' : x.toFixed(4));
   const lines = ['detector/rule'.padEnd(48) + '    TP    FP    FN  precision  recall'];
   for (const [key, s] of Object.entries(r.rules)) {
