@@ -54,7 +54,16 @@ const BUILTIN: Record<string, readonly string[]> = {
 };
 
 const aliasToKey = new Map<string, string>();
+// Memos of brandKey() and brandSpellings(): every detector asks for the same few brands per listing, and
+// brandSpellings() scans the whole alias table. Both are emptied when the table changes; brandKey's is
+// bounded (cleared when full) since its keys are page text.
+const KEY_MEMO_MAX = 8192;
+const keyMemo = new Map<string, string>();
+const spellingsMemo = new Map<string, readonly string[]>();
+
 export function addBrandAliases(table: Record<string, readonly string[]>): void {
+  keyMemo.clear();
+  spellingsMemo.clear();
   for (const [key, spellings] of Object.entries(table)) {
     aliasToKey.set(key, key);
     for (const s of spellings) aliasToKey.set(foldBrand(s), key);
@@ -69,15 +78,31 @@ addBrandAliases(BUILTIN);
 
 /** Canonical key of a brand as written: 'Midea' and '美的' -> 'midea'; unknown brands fold to themselves. */
 export function brandKey(raw: string): string {
-  const f = foldBrand(raw).replace(/(?:inc|corp|corporation|co|ltd|llc|gmbh|有限公司|股份有限公司|集团)$/u, '');
-  return aliasToKey.get(f) ?? f;
+  let key = keyMemo.get(raw);
+  if (key === undefined) {
+    const f = foldBrand(raw).replace(/(?:inc|corp|corporation|co|ltd|llc|gmbh|有限公司|股份有限公司|集团)$/u, '');
+    key = aliasToKey.get(f) ?? f;
+    if (keyMemo.size >= KEY_MEMO_MAX) keyMemo.clear();
+    keyMemo.set(raw, key);
+  }
+  return key;
 }
 
 /** Every spelling of a brand key (including the key): used to look a brand up in free text. */
 export function brandSpellings(key: string): string[] {
-  const out = [key];
-  for (const [alias, k] of aliasToKey) if (k === key && alias !== key) out.push(alias);
-  return out;
+  return [...spellingsOf(key)];
+}
+
+function spellingsOf(key: string): readonly string[] {
+  let memo = spellingsMemo.get(key);
+  if (!memo) {
+    const out = [key];
+    for (const [alias, k] of aliasToKey) if (k === key && alias !== key) out.push(alias);
+    memo = out;
+    if (spellingsMemo.size >= KEY_MEMO_MAX) spellingsMemo.clear();
+    spellingsMemo.set(key, memo);
+  }
+  return memo;
 }
 
 /** Text prepared once for many brand look-ups (a listing title checked against many recalls). */
@@ -127,7 +152,7 @@ function containsBounded(hay: string, s: string): boolean {
 export function textCarriesBrand(text: string, brand: string): boolean {
   const key = brandKey(brand);
   if (!key) return false;
-  return haystackCarries(brandHaystack(text), brandSpellings(key));
+  return haystackCarries(brandHaystack(text), spellingsOf(key));
 }
 
 /** Known brand keys found in free text (for listings with no brand field). */
