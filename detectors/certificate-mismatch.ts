@@ -9,14 +9,16 @@
 //   ccc_model_not_covered                        the listing's model is not among the certificate's models
 //   ccc_holder_mismatch / licence_holder_mismatch       neither brand nor producer matches holder/manufacturer/factory
 //   ccc_missing / licence_missing                a category that needs one, sold without any
-// "Now" is the snapshot's fetched_at (pure: no clock). Register checks are skipped while a register is
+// A listing without a category (many pages show none) takes its CCC product code from the register's
+// certificates for its model whose holder fits its brand/producer (config inferFromRegister; evidence
+// category_from_register), so the category rules still apply. "Now" is the snapshot's fetched_at (pure: no clock). Register checks are skipped while a register is
 // empty (not loaded yet), so a stage started before its reference data does not call everything forged.
 import { z } from 'zod';
 import type { Certificate, Licence, ListingSnapshot, Severity } from '../pipeline/contracts/index.ts';
 import { parseCccNumber } from './certificate-number.ts';
 import { parseLicenceNumber, PROVINCE_ABBREVIATIONS, type LicenceParts } from './licence-number.ts';
-import { compareModels } from './model-number.ts';
-import { isSuffixedModel } from './model-suffix.ts';
+import { compareModels, isSpecificModel, modelKey } from './model-number.ts';
+import { baseOfSuffixedModel, isSuffixedModel } from './model-suffix.ts';
 import { brandKey, textCarriesBrand } from './reference/brand-aliases.ts';
 import { cccCodesForCategory, cccProduct, licenceProductForCategory } from './reference/ccc-catalogue.ts';
 import { halfWidth } from './text.ts';
@@ -51,6 +53,12 @@ const configSchema = z.strictObject({
   checkHolder: z.boolean().default(true),
   /** Report CCC-required categories listed without a certificate. @default true */
   reportMissing: z.boolean().default(true),
+  /**
+   * A listing without a category: take its CCC product code from register certificates that cover its model
+   * and whose holder/manufacturer/factory fit its brand or producer, so "required but missing" and "for
+   * another product" still work on pages that show no category. @default true
+   */
+  inferFromRegister: z.boolean().default(true),
   /** Register lookups run only once the register holds at least this many records. @default 1 */
   minRegisterSize: z.number().int().min(0).default(1),
 });
@@ -134,6 +142,31 @@ export function modelCovered(listingModel: string, certModel: string): boolean {
   return compareModels(listingModel, certModel) !== null || isSuffixedModel(listingModel, certModel);
 }
 
+/** Register certificates by model key (specific keys only: 'A1' names too many products to say which). */
+function indexByModel(view: KeyedView<Certificate>): Map<string, Certificate[]> {
+  const byModel = new Map<string, Certificate[]>();
+  for (const c of view.values()) {
+    for (const m of c.models) {
+      const k = modelKey(m);
+      if (!isSpecificModel(k)) continue;
+      const list = byModel.get(k);
+      if (list) list.push(c);
+      else byModel.set(k, [c]);
+    }
+  }
+  return byModel;
+}
+
+/** What the register says a listing without a category is: the product codes of the certificates covering its model. */
+function codesFromRegister(l: ListingSnapshot, byModel: Map<string, Certificate[]>): { codes: string[]; certificates: string[] } | null {
+  const raw = l.model?.trim();
+  if (!raw) return null;
+  const base = baseOfSuffixedModel(raw);
+  const hits = [...(byModel.get(modelKey(raw)) ?? []), ...(base ? (byModel.get(modelKey(base)) ?? []) : [])].filter((c) => partiesMatch(l, [c.holder, c.manufacturer, c.factory]) === true);
+  if (!hits.length) return null;
+  return { codes: [...new Set(hits.map((c) => c.category_code))].sort(), certificates: [...new Set(hits.map((c) => c.number))].sort().slice(0, 5) };
+}
+
 function findLicence(view: KeyedView<Licence>, parts: LicenceParts): Licence | undefined {
   const direct = view.get(parts.number) ?? view.get(parts.core);
   if (direct || parts.province) return direct;
@@ -152,17 +185,28 @@ export const certificateMismatch = defineDetector({
   configSchema,
   rules: CERTIFICATE_RULES,
   create(config) {
+    let modelIndex: { view: KeyedView<Certificate>; version: number; byModel: Map<string, Certificate[]> } | null = null;
+    const byModelOf = (view: KeyedView<Certificate>) => {
+      // Rebuilt when the register changes (the stage applies reference updates between slices).
+      if (modelIndex?.view !== view || modelIndex.version !== view.version) modelIndex = { view, version: view.version, byModel: indexByModel(view) };
+      return modelIndex.byModel;
+    };
     return (subject, refs) => {
       if (subject.kind !== 'listing') return [];
       const l = subject.snapshot;
       const out: DetectorFinding[] = [];
       const fetchedDate = l.fetched_at.slice(0, 10);
-      const listingSide = { category: l.category, brand: l.brand, model: l.model, producer: l.producer.name };
 
       // --- CCC ---
       const cccShown = l.ccc_numbers.map((s) => s.trim()).filter(Boolean);
-      const requiredCodes = cccCodesForCategory(l.category);
       const cccRegisterReady = refs.certificates.size >= config.minRegisterSize;
+      let requiredCodes = cccCodesForCategory(l.category);
+      // No category on the page: what the register's certificates for this model say the product is.
+      const inferred = l.category === null && config.inferFromRegister && cccRegisterReady ? codesFromRegister(l, byModelOf(refs.certificates)) : null;
+      if (inferred) requiredCodes = inferred.codes;
+      const product = l.category !== null ? `the listing's category ${l.category}` : `model ${l.model?.trim()} (product code ${requiredCodes.join('/')} in the register)`;
+      const listingCategory = inferred ? { category: null, category_from_register: inferred } : { category: l.category };
+      const listingSide = { ...listingCategory, brand: l.brand, model: l.model, producer: l.producer.name };
       const seenCcc = new Set<string>();
       for (const raw of cccShown) {
         const parsed = parseCccNumber(raw);
@@ -179,9 +223,9 @@ export const certificateMismatch = defineDetector({
         let otherProduct = false;
         if (requiredCodes.length && !requiredCodes.includes(parsed.value.categoryCode)) {
           otherProduct = true;
-          const product = cccProduct(parsed.value.categoryCode);
+          const certProduct = cccProduct(parsed.value.categoryCode);
           out.push(
-            finding('ccc_category_mismatch', number, `CCC ${number} is for product code ${parsed.value.categoryCode}${product ? ` (${product.nameZh})` : ''}, not the listing's category ${l.category}`, { ccc_number: number, category: l.category }, { certificate_code: parsed.value.categoryCode, certificate_product: product?.nameZh ?? null, codes_for_category: requiredCodes }),
+            finding('ccc_category_mismatch', number, `CCC ${number} is for product code ${parsed.value.categoryCode}${certProduct ? ` (${certProduct.nameZh})` : ''}, not ${product}`, { ccc_number: number, ...listingCategory }, { certificate_code: parsed.value.categoryCode, certificate_product: certProduct?.nameZh ?? null, codes_for_category: requiredCodes }),
           );
         }
         if (!cccRegisterReady) continue;
@@ -197,7 +241,7 @@ export const certificateMismatch = defineDetector({
         }
         if (requiredCodes.length && cert.category_code !== parsed.value.categoryCode && !requiredCodes.includes(cert.category_code)) {
           otherProduct = true;
-          out.push(finding('ccc_category_mismatch', `${number}:register`, `CCC ${number} covers product code ${cert.category_code}, not the listing's category ${l.category}`, { ccc_number: number, category: l.category }, { ...certRef, codes_for_category: requiredCodes }));
+          out.push(finding('ccc_category_mismatch', `${number}:register`, `CCC ${number} covers product code ${cert.category_code}, not ${product}`, { ccc_number: number, ...listingCategory }, { ...certRef, codes_for_category: requiredCodes }));
         }
         if (otherProduct) continue;
         if (config.checkModels && l.model?.trim() && cert.models.length) {
@@ -214,7 +258,7 @@ export const certificateMismatch = defineDetector({
         }
       }
       if (config.reportMissing && requiredCodes.length && cccShown.length === 0) {
-        out.push(finding('ccc_missing', '', `category ${l.category} requires CCC (code ${requiredCodes.join('/')}) but the listing shows no certificate`, listingSide, { required_codes: requiredCodes, product: cccProduct(requiredCodes[0]!)?.nameZh ?? null }));
+        out.push(finding('ccc_missing', '', `${l.category !== null ? `category ${l.category}` : product} requires CCC (code ${requiredCodes.join('/')}) but the listing shows no certificate`, listingSide, { required_codes: requiredCodes, product: cccProduct(requiredCodes[0]!)?.nameZh ?? null }));
       }
 
       // --- production licences ---

@@ -15,7 +15,8 @@
 // Design choices against alert fatigue (design/domain.md):
 // - never a claim from fewer than `minCount` prices in the reference window;
 // - calibrated per product: the product key (category + brand + model) is used when it has enough prices,
-//   the category only as a fallback, and a robust z-score on log price (scaled by that key's own MAD) must
+//   the category only as a fallback (a listing without a category has only the product keys, under the
+//   category '_'), and a robust z-score on log price (scaled by that key's own MAD) must
 //   also be extreme, so a category mixing cheap and premium products does not flag the cheap ones;
 // - hysteresis per listing: enter when price/median < enterRatio (T1), leave only above exitRatio (T2 > T1),
 //   and while in, re-notify only when the price falls another `renotifyDrop` below the alerted price;
@@ -78,6 +79,9 @@ export const priceAnomalyConfigSchema = z.strictObject({
 // exitRatio > enterRatio is checked in create(), not with .refine(): zod 4 refuses to .extend() a refined
 // object, and the registry extends every detector's schema with `enabled`.
 export type PriceAnomalyConfig = z.infer<typeof priceAnomalyConfigSchema>;
+
+/** The category part of the price keys of listings whose page shows no category. */
+export const NO_CATEGORY = '_';
 
 /** What is remembered per listing between snapshots. */
 export interface ListingPriceState {
@@ -299,11 +303,14 @@ export const priceAnomaly = defineDetector({
     return (subject) => {
       if (subject.kind !== 'listing') return [];
       const s = subject.snapshot;
-      if (s.price === null || !(s.price > 0) || s.category === null) return [];
+      if (s.price === null || !(s.price > 0)) return [];
       const at = Date.parse(s.fetched_at);
       const listingKey = `${s.platform}:${s.listing_id}`;
       const previous = state.listings.get(listingKey);
-      const keys = productKeys(s.category, s.brand, s.model);
+      // A page without a category is still compared with the same product (brand + model) seen on pages
+      // without one; never with a pool of every uncategorised price (that "category" would mix everything).
+      const keys = s.category !== null ? productKeys(s.category, s.brand, s.model) : productKeys(NO_CATEGORY, s.brand, s.model).filter((k) => k.level !== 'category');
+      if (keys.length === 0) return [];
       let reference = state.base.lookupKeys(keys, cfg.minCount);
       if (reference?.level === 'category' && !cfg.categoryFallback) reference = undefined;
       const features = reference
@@ -314,7 +321,7 @@ export const priceAnomaly = defineDetector({
             producerAddress: !!s.producer.address,
           })
         : null;
-      const forest = learn(s.category, features, at);
+      const forest = s.category !== null ? learn(s.category, features, at) : null;
       const input: PriceInput = { price: s.price, currency: s.currency, originalPrice: s.original_price, at, reference, previous, iforestScore: null };
       let result = assessPrice(input, cfg);
       // The score is evidence only: computed (100 tree walks) just for the listings that get a finding.

@@ -97,3 +97,29 @@ describe('certificate_mismatch: model coverage', () => {
     ['A1-B', 'A1', false], // too short to carry variants
   ])('%s on a certificate for %s -> %s', (listingModel, certModel, covered) => expect(modelCovered(listingModel, certModel)).toBe(covered));
 });
+
+describe('certificate_mismatch: a listing without a category takes its product code from the register', () => {
+  const heater = certificate({ number: '2021010717000101', category_code: '0717', product_name: '电热水壶', holder: '某某厨电有限公司', manufacturer: '某某厨电有限公司', factory: '某某厨电有限公司工厂', models: ['SH17-20'] });
+  const data = { certificates: [certificate(), heater] };
+  it.each([
+    ['shows its own certificate', { category: null }, []],
+    ['shows none', { category: null, ccc_numbers: [] }, ['ccc_missing']],
+    ['shows the certificate of another product', { category: null, ccc_numbers: ['2021010717000101'] }, ['ccc_category_mismatch']],
+    ['suffixed model, shows none', { category: null, model: 'FS40-13C-W', ccc_numbers: [] }, ['ccc_missing']],
+    ['model in the register under another holder: nothing inferred', { category: null, ccc_numbers: [], brand: '格力', producer: { name: '珠海格力电器股份有限公司', address: null } }, []],
+    ['model not in the register: nothing inferred', { category: null, model: 'ZZ99-1', ccc_numbers: [] }, []],
+  ] as const)('%s', (_name, over, expected) => {
+    expect(rules(listing(over as Partial<ListingSnapshot>), data)).toEqual(expected);
+  });
+
+  it('says where the product code came from', () => {
+    const [{ evidence_key: _key, ...f }] = run(listing({ category: null, ccc_numbers: [] }), data) as [ReturnType<typeof run>[number]];
+    expect(f.rule_id).toBe('ccc_missing');
+    expect(f.evidence.observed.category_from_register).toEqual({ codes: ['0702'], certificates: ['2020010702123456'] });
+    expect(Finding.parse({ ...f, detector: 'certificate_mismatch' })).toBeTruthy();
+  });
+
+  it('can be turned off', () => {
+    expect(rules(listing({ category: null, ccc_numbers: [] }), data, { inferFromRegister: false })).toEqual([]);
+  });
+});

@@ -289,9 +289,22 @@ describe('price_anomaly on a synthetic market (seeded)', { timeout: 30_000 }, ()
     expect(state.forests.get('fan')!.trainings).toBe(3);
   });
 
-  it('ignores livestreams, missing prices and missing categories', () => {
+  it('ignores livestreams and missing prices; a first price without a category claims nothing', () => {
     const detect = priceAnomaly.create(cfg(), { logger: silentLogger });
     expect(detect({ kind: 'listing', snapshot: listingExample({ price: null }) }, refs)).toEqual([]);
     expect(detect({ kind: 'listing', snapshot: listingExample({ category: null }) }, refs)).toEqual([]);
+  });
+
+  it('without a category: compared with the same product seen without one, never with a pool of everything', () => {
+    const detect = priceAnomaly.create(cfg(), { logger: silentLogger });
+    const at = (i: number) => new Date(Date.UTC(2026, 5, 1) + i * 1000).toISOString();
+    for (let i = 0; i < 25; i++) {
+      detect({ kind: 'listing', snapshot: listingExample({ listing_id: `A${i}`, category: null, brand: 'Anker', model: 'A1263', price: 100 + (i % 7), fetched_at: at(i) }) }, refs);
+      detect({ kind: 'listing', snapshot: listingExample({ listing_id: `B${i}`, category: null, brand: null, model: null, price: 1000 + i, fetched_at: at(i) }) }, refs);
+    }
+    const fake = detect({ kind: 'listing', snapshot: listingExample({ listing_id: 'F', category: null, brand: 'Anker', model: 'A1263', price: 30, fetched_at: at(30) }) }, refs);
+    expect(fake.map((f) => [f.rule_id, (f.evidence.reference as { key: string }).key])).toEqual([['price_far_below', '_|anker|A1263']]);
+    // No brand and model: no product key, and the uncategorised prices are no category of their own.
+    expect(detect({ kind: 'listing', snapshot: listingExample({ listing_id: 'G', category: null, brand: null, model: null, price: 10, fetched_at: at(31) }) }, refs)).toEqual([]);
   });
 });
