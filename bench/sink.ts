@@ -1,10 +1,12 @@
 // Benchmark `sink`: the sink_clickhouse stage (Kafka -> decode + zod -> batch -> INSERT, offsets after the
 // INSERT) against the limit: clickhouse-client inserting the same rows in one bulk JSONEachRow INSERT into
 // the same table (same materialized views). Also the sink's handler alone (no Kafka), called as the runtime
-// calls it (slices of runtime.maxBatchSize from partitionsConsumedConcurrently partitions at once), and the
+// calls it (slices of runtime.maxBatchSize from partitionsConsumedConcurrently partitions at once, up to the
+// stage's in-flight window pending per partition), and the
 // runtime alone on the same topic (a handler that does nothing): the ceiling any stage has here.
 // Stage time runs from its first received message to the last resolved offset (group join excluded; the
-// client's process start is included on its side). Rounds alternate; figures are medians.
+// client's process start is included on its side). Each round measures the limit before and after its own
+// runs; ratios are taken per round (runs side by side) and the reported ratio is their median.
 // Usage: npm run bench:sink [-- --rows 200000 --rounds 3 --slice <runtime.maxBatchSize>]. Last line: {"bench":"sink","ratio": stage/limit, ...}.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -107,9 +109,16 @@ async function handlerOnly(): Promise<number> {
   const parts = [0, 1, 2].map((p) => msgs.filter((m) => m.partition === p));
   const ctx = { logger, metrics: undefined as never, heartbeat: async () => {} };
   const t0 = performance.now();
+  // As the runtime calls it: per partition, slices in offset order, up to the stage's window pending at once.
+  const window = Math.max(config.runtime.maxInFlightSlices, def.maxInFlightSlices ?? 0);
   await Promise.all(
     parts.slice(0, config.runtime.partitionsConsumedConcurrently).map(async (part) => {
-      for (let i = 0; i < part.length; i += config.runtime.maxBatchSize) await def.handle(part.slice(i, i + config.runtime.maxBatchSize), ctx);
+      const pending: Promise<unknown>[] = [];
+      for (let i = 0; i < part.length; i += config.runtime.maxBatchSize) {
+        pending.push(Promise.resolve(def.handle(part.slice(i, i + config.runtime.maxBatchSize), ctx)));
+        if (pending.length >= window) await pending.shift();
+      }
+      await Promise.all(pending);
     }),
   );
   const ms = performance.now() - t0;
@@ -121,32 +130,49 @@ const admin = createClickHouse({ ...base.clickhouse, database }, { password: sec
 try {
   say(`bench:sink: ${N} listing rows, ${ROUNDS} rounds, slices of ${runtime.maxBatchSize}, ${runtime.partitionsConsumedConcurrently} partitions at once, database ${database}`);
   const columns = await writeRowsFile();
-  const limits: number[] = [];
-  const stages: number[] = [];
-  const handlers: number[] = [];
-  const runtimes: number[] = [];
+  const rps = (ms: number) => Math.round(N / (ms / 1000));
+  const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  interface Round { limit: number; stage: number; handler: number; runtime: number }
+  const rounds: Round[] = [];
   await migrateAll(configFor('setup'), logger);
   await limit(columns); // warm-up
   for (let r = 0; r < ROUNDS; r++) {
-    limits.push(await limit(columns));
+    // The limit is measured before and after the round's own runs and averaged: on a shared machine the
+    // ratio of runs made side by side is steadier than either figure.
+    const before = await limit(columns);
     const st = await stage(r);
-    stages.push(st.stage);
-    runtimes.push(st.runtime);
-    handlers.push(await handlerOnly());
-    say(`round ${r + 1}: clickhouse-client ${(N / (limits.at(-1)! / 1000)).toFixed(0)} rows/s, stage ${(N / (stages.at(-1)! / 1000)).toFixed(0)} rows/s, handler ${(N / (handlers.at(-1)! / 1000)).toFixed(0)} rows/s, runtime pass-through ${(N / (runtimes.at(-1)! / 1000)).toFixed(0)} msg/s`);
+    const handler = await handlerOnly();
+    const after = await limit(columns);
+    const round = { limit: rps((before + after) / 2), stage: rps(st.stage), handler: rps(handler), runtime: rps(st.runtime) };
+    rounds.push(round);
+    say(`round ${r + 1}: clickhouse-client ${round.limit} rows/s (${rps(before)} before, ${rps(after)} after), stage ${round.stage} rows/s (ratio ${r3(round.stage / round.limit)}), handler ${round.handler} rows/s, runtime pass-through ${round.runtime} msg/s (${r3(round.runtime / round.limit)} of the limit)`);
   }
-  const rps = (ms: number) => Math.round(N / (ms / 1000));
-  const limitRps = rps(median(limits));
-  const stageRps = rps(median(stages));
-  const handlerRps = rps(median(handlers));
-  const runtimeRps = rps(median(runtimes));
+  const med = (f: (r: Round) => number) => median(rounds.map(f));
+  const ratio = r3(med((r) => r.stage / r.limit));
+  const handlerRatio = r3(med((r) => r.handler / r.limit));
+  const runtimeRatio = r3(med((r) => r.runtime / r.limit));
   const rss = Math.round(process.resourceUsage().maxRSS / 1024);
-  say(`limit (clickhouse-client, one bulk INSERT): ${limitRps} rows/s`);
-  say(`ours  (sink_clickhouse stage, Kafka -> ClickHouse): ${stageRps} rows/s`);
-  say(`ours  (sink handler alone, no Kafka): ${handlerRps} rows/s`);
-  say(`the runtime alone (same topic, handler does nothing): ${runtimeRps} msg/s`);
+  say(`limit (clickhouse-client, one bulk INSERT): ${med((r) => r.limit)} rows/s (median)`);
+  say(`ours  (sink_clickhouse stage, Kafka -> ClickHouse): ${med((r) => r.stage)} rows/s; median ratio of the rounds ${ratio}`);
+  say(`ours  (sink handler alone, no Kafka): ${med((r) => r.handler)} rows/s; ratio ${handlerRatio}`);
+  say(`the runtime alone (same topic, handler does nothing): ${med((r) => r.runtime)} msg/s; ${runtimeRatio} of the limit (the ceiling of any stage here)`);
   process.stdout.write(
-    JSON.stringify({ bench: 'sink', ratio: Math.round((stageRps / limitRps) * 1000) / 1000, rows: N, rounds: ROUNDS, slice: runtime.maxBatchSize, limit_rows_per_s: limitRps, stage_rows_per_s: stageRps, handler_rows_per_s: handlerRps, handler_ratio: Math.round((handlerRps / limitRps) * 1000) / 1000, runtime_pass_through_per_s: runtimeRps, peak_rss_mb: rss, provisional: 'shared noisy machine' }) + '\n',
+    JSON.stringify({
+      bench: 'sink',
+      ratio,
+      rows: N,
+      rounds: ROUNDS,
+      slice: runtime.maxBatchSize,
+      round_ratios: rounds.map((r) => r3(r.stage / r.limit)),
+      limit_rows_per_s: med((r) => r.limit),
+      stage_rows_per_s: med((r) => r.stage),
+      handler_rows_per_s: med((r) => r.handler),
+      handler_ratio: handlerRatio,
+      runtime_pass_through_per_s: med((r) => r.runtime),
+      runtime_ratio: runtimeRatio,
+      peak_rss_mb: rss,
+      provisional: 'shared noisy machine',
+    }) + '\n',
   );
 } finally {
   await admin.command(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`).catch(() => {});

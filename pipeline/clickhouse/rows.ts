@@ -76,6 +76,65 @@ export function listingToRow(s: ListingSnapshot): Row {
   };
 }
 
+/** JSON text of a field for a JSONEachRow line; `undefined` marks the line for the slow path (its key is omitted there). */
+let missingField = false;
+const field = (x: unknown): string => {
+  if (x === undefined) {
+    missingField = true;
+    return '';
+  }
+  return JSON.stringify(x);
+};
+
+/**
+ * The JSONEachRow line of listingToRow(s) (without the newline), built without the row object: the same text
+ * as JSON.stringify(listingToRow(s)) (test/clickhouse/rows-line.test.ts), so either may be used. Why: the
+ * sink serializes every snapshot it writes; the row object and its arrays were most of its garbage.
+ */
+export function listingToLine(s: ListingSnapshot): string {
+  const [fetchedAt, fetchedAtMs] = toDateTimeParts(s.fetched_at);
+  const keys = Object.keys(s.attributes);
+  const values = new Array<string>(keys.length);
+  for (let i = 0; i < keys.length; i++) values[i] = s.attributes[keys[i]!]!;
+  const seller = s.seller;
+  const producer = s.producer;
+  missingField = false;
+  const line =
+    '{"snapshot_id":' + field(s.snapshot_id) +
+    ',"platform":' + field(s.platform) +
+    ',"listing_id":' + field(s.listing_id) +
+    ',"url":' + field(s.url) +
+    ',"fetched_at":' + field(fetchedAt) +
+    ',"fetched_at_ms":' + field(fetchedAtMs) +
+    ',"http_status":' + field(s.http_status) +
+    ',"content_hash":' + field(s.content_hash) +
+    ',"crawler_kind":' + field(s.crawler_kind) +
+    ',"title":' + field(s.title) +
+    ',"price":' + field(s.price) +
+    ',"currency":' + field(s.currency) +
+    ',"original_price":' + field(s.original_price) +
+    ',"price_text":' + field(s.price_text) +
+    ',"brand":' + field(s.brand) +
+    ',"model":' + field(s.model) +
+    ',"category":' + field(s.category) +
+    ',"gtin":' + field(s.gtin) +
+    ',"ccc_numbers":' + field(s.ccc_numbers) +
+    ',"licence_numbers":' + field(s.licence_numbers) +
+    ',"seller_id":' + field(seller.seller_id) +
+    ',"seller_name":' + field(seller.name) +
+    ',"seller_credit_code":' + field(seller.credit_code) +
+    ',"seller_region_code":' + field(seller.region_code) +
+    ',"seller_address":' + field(seller.address) +
+    ',"producer_name":' + field(producer.name) +
+    ',"producer_address":' + field(producer.address) +
+    ',"attribute_keys":' + JSON.stringify(keys) +
+    ',"attribute_values":' + JSON.stringify(values) +
+    ',"images":' + field(s.images) +
+    ',"schema_version":' + field(s.schema_version) +
+    '}';
+  return missingField ? JSON.stringify(listingToRow(s)) : line;
+}
+
 export function listingFromRow(r: Row): ListingSnapshot {
   const keys = strs(r.attribute_keys);
   const values = strs(r.attribute_values);

@@ -47,6 +47,11 @@ export interface StageDefinition<S extends z.ZodType = z.ZodType> {
    * are dead-lettered with reason `handler_error`.
    */
   handle(batch: readonly InputMessage<z.infer<S>>[], ctx: StageContext): Promise<readonly StepResult[]> | readonly StepResult[];
+  /**
+   * Slices of one partition this stage may have in flight, when it needs more than runtime.maxInFlightSlices:
+   * a sink that batches across slices keeps filling its next batch while the previous one is written.
+   */
+  readonly maxInFlightSlices?: number;
   /** Called once before consuming starts (open sinks, load reference views). */
   start?(ctx: StageContext): Promise<void>;
   /** Called once after consuming stopped. */
@@ -85,6 +90,7 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
   const groupId = kafka.topic(`shelfwatch.${def.name}`);
   const dlqTopic = kafka.topic(topics.deadLetters);
   const backoff = deps.backoff ?? { initialMs: 200, maxMs: 30_000 };
+  const sliceWindow = Math.max(runtime.maxInFlightSlices, def.maxInFlightSlices ?? 0);
   const topicNames = new Map<TopicSpec, string>();
   const nameOf = (t: TopicSpec): string => {
     let n = topicNames.get(t);
@@ -203,7 +209,7 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
     const all = batch.messages;
     const tp = `${batch.topic}:${batch.partition}`;
     // Slices are pipelined: slice i+1 is decoded and handed to the handler while slice i's handler or send is
-    // still pending (a sink waiting for its batch to fill), up to runtime.maxInFlightSlices. Outputs are sent
+    // still pending (a sink waiting for its batch to fill), up to `sliceWindow` slices. Outputs are sent
     // in slice order and each slice's offset resolves only after its own outputs and all earlier ones were
     // acknowledged, so ordering and at-least-once are as with one slice at a time.
     const inFlight: Promise<void>[] = [];
@@ -262,7 +268,7 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
       done.catch(() => {}); // surfaced by awaiting `delivered` / the window
       delivered = done;
       inFlight.push(done);
-      if (inFlight.length >= runtime.maxInFlightSlices) await inFlight.shift();
+      if (inFlight.length >= sliceWindow) await inFlight.shift();
       await payload.heartbeat();
     }
     await delivered;

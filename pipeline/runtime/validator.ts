@@ -92,8 +92,9 @@ export function compileValidator(schema: z.ZodType): Pred {
   const def = defOf(schema);
   switch (def.type) {
     case 'string': {
+      if (def.format === 'url') return compileHttpUrl(schema, def);
       // Formats zod checks with a regex alone (its $ZodISO* constructors only set `pattern`) compile to that
-      // regex; the others (url, email, ip, ...) have their own logic in zod and stay with zod.
+      // regex; the others (email, ip, ...) have their own logic in zod and stay with zod.
       if (def.format !== undefined && !(PATTERN_FORMATS.has(def.format as string) && def.pattern instanceof RegExp)) return viaZod(schema);
       const pattern = def.format !== undefined ? (def.pattern as RegExp) : undefined;
       const checks = compileChecks(def, 'string');
@@ -167,7 +168,60 @@ export function compileValidator(schema: z.ZodType): Pred {
         return true;
       };
     }
+    case 'record':
+      return compileRecord(schema, def);
     default:
-      return viaZod(schema); // records with refinements, unions, pipes, ...
+      return viaZod(schema); // unions, pipes, ...
   }
+}
+
+/**
+ * z.url({ protocol: /^https?$/ }) (the contracts' httpUrl), accepted without zod when the string is printable
+ * ASCII without spaces (so zod's trim and tab/newline stripping leave it unchanged), starts with http(s)://
+ * (zod's guard for that protocol) and the WHATWG parser accepts it (what zod asks of `URL` too); after
+ * `scheme://` the parsed protocol is that scheme, which the pattern accepts. Anything else (hostname or
+ * other protocol patterns, normalize, non-ASCII text) is zod's. Why: zod's url check was a third of the
+ * validation cost of a listing (url + images).
+ */
+function compileHttpUrl(schema: z.ZodType, def: Def): Pred {
+  const protocol = def.protocol as RegExp | undefined;
+  if (def.normalize || def.hostname !== undefined || !(protocol instanceof RegExp) || protocol.source !== '^https?$' || protocol.flags !== '') return viaZod(schema);
+  if (typeof URL.canParse !== 'function') return viaZod(schema);
+  const checks = compileChecks(def, 'string');
+  if (!checks) return viaZod(schema);
+  const c = all(checks);
+  const plain = /^[!-~]+$/;
+  const scheme = /^https?:\/\//i;
+  return (v) => typeof v === 'string' && plain.test(v) && scheme.test(v) && URL.canParse(v) && c(v);
+}
+
+/**
+ * A record with string keys (not an enum of keys) whose key and value schemas compile. Refinements on the
+ * record (custom checks, e.g. a maximum key count) are run as zod would run them, on the same value; any
+ * other check is zod's. A `__proto__` key is rejected (zod skips it, so its output would differ).
+ */
+function compileRecord(schema: z.ZodType, def: Def): Pred {
+  const keyType = def.keyType as z.ZodType;
+  const keyDef = defOf(keyType);
+  if (def.mode !== undefined || keyDef.type !== 'string' || (keyType as unknown as { _zod: { values?: unknown } })._zod.values !== undefined) return viaZod(schema);
+  const refinements: ((v: unknown) => unknown)[] = [];
+  for (const ch of def.checks ?? []) {
+    const cd = ch._zod.def as CheckDef & { fn?: (v: unknown) => unknown };
+    if (cd.check !== 'custom' || typeof cd.fn !== 'function') return viaZod(schema);
+    refinements.push(cd.fn);
+  }
+  const key = compileValidator(keyType);
+  const value = compileValidator(def.valueType as z.ZodType);
+  return (v) => {
+    if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return false;
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      if (!Object.hasOwn(o, k) || k === '__proto__' || !key(k) || !value(o[k])) return false;
+    }
+    for (const fn of refinements) {
+      const r = fn(v);
+      if (!r || r instanceof Promise) return false;
+    }
+    return true;
+  };
 }

@@ -10,8 +10,10 @@
 // slice. A failed INSERT drops its buffer (the rows come back with the retried slice), so nothing piles up
 // during an outage.
 //
-// Triggers: maxRows, maxBytes, maxWaitMs since the oldest row, lingerMs without a new row, and "every
-// handler that could add rows is already waiting" (maxWaiting reached), which flushes at once.
+// Triggers: maxRows, maxBytes, maxWaitMs since the oldest row, lingerMs without a new row, "every
+// handler that could add rows is already waiting" (maxWaiting reached), which flushes at once, and "this
+// buffer holds its share of the writers" (maxWaiting / inFlightBatches): it is written while the other
+// writers fill the next buffer, so the process decodes while the server inserts (overlap on 2+ cores).
 // Bad rows: the server rejects a whole INSERT for one bad row (code 117, 53, 27, 26 ...). The batch is split
 // in halves until the bad rows are alone (k bad rows cost O(k log n) INSERTs), the good ones are written and
 // the bad ones reported per row; the caller dead-letters them. A retryable error during that search fails the
@@ -29,9 +31,11 @@ export type InsertFn = (table: string, rows: Row[]) => Promise<void>;
 /** Per row: null when written, else the data error the server rejected the row with. */
 export type RowOutcome = ClickHouseError | null;
 
-export interface BatcherOptions extends ClickHouseSinkConfig {
-  /** How many writers can wait at once (runtime.partitionsConsumedConcurrently x runtime.maxInFlightSlices). */
+export interface BatcherOptions extends Omit<ClickHouseSinkConfig, 'maxInFlightSlices' | 'inFlightBatches'> {
+  /** How many writers can wait at once (partitions consumed concurrently x the stage's in-flight slices). */
   maxWaiting: number;
+  /** A buffer is flushed when maxWaiting / inFlightBatches writers wait in it, so others fill the next. @default 1 */
+  inFlightBatches?: number;
 }
 
 export interface FlushInfo {
@@ -45,7 +49,7 @@ export interface FlushInfo {
   /** The error when the batch failed as a whole (outage); the rows will come back. */
   error?: ClickHouseError;
 }
-export type FlushTrigger = 'rows' | 'bytes' | 'max_wait' | 'linger' | 'all_waiting' | 'close';
+export type FlushTrigger = 'rows' | 'bytes' | 'max_wait' | 'linger' | 'share_waiting' | 'all_waiting' | 'close';
 
 interface Waiter {
   offset: number;
@@ -54,27 +58,42 @@ interface Waiter {
   reject: (err: unknown) => void;
 }
 
-interface Buffer {
+interface Pending<T> {
   stream?: InsertStream;
-  rows: Row[];
+  rows: T[];
   bytes: number;
   waiters: Waiter[];
   maxWaitTimer?: NodeJS.Timeout;
   lingerTimer?: NodeJS.Timeout;
 }
 
-export class SinkBatcher {
-  private readonly buffers = new Map<string, Buffer>();
+/**
+ * How a buffered item becomes a row for a plain INSERT (the bad-row search) and a JSONEachRow line for the
+ * stream. The sink buffers the messages' values and serializes them once, straight to the stream; row objects
+ * are built only when a batch has to be searched for bad rows.
+ */
+export interface RowCodec<T> {
+  row(table: string, item: T): Row;
+}
+const identity: RowCodec<Row> = { row: (_t, r) => r };
+
+export class SinkBatcher<T = Row> {
+  private readonly buffers = new Map<string, Pending<T>>();
   private readonly inFlight = new Set<Promise<void>>();
   private waiting = 0;
   private closed = false;
+  /** Writers waiting in one buffer that flush it (the others fill the next buffer meanwhile). */
+  private readonly share: number;
 
   constructor(
     private readonly insert: InsertFn,
     private readonly opts: BatcherOptions,
     private readonly onFlush: (info: FlushInfo) => void = () => {},
     private readonly open?: OpenInsert,
-  ) {}
+    private readonly codec: RowCodec<T> = identity as unknown as RowCodec<T>,
+  ) {
+    this.share = Math.max(1, Math.ceil(opts.maxWaiting / (opts.inFlightBatches ?? 1)));
+  }
 
   /** Rows currently buffered (not yet handed to an INSERT), over all tables. */
   get bufferedRows(): number {
@@ -88,7 +107,11 @@ export class SinkBatcher {
     return this.waiting;
   }
 
-  write(table: string, rows: Row[], bytes: number): Promise<RowOutcome[]> {
+  /**
+   * Adds rows (one writer); `text`, when given, is their JSONEachRow lines (one per row, in order), sent to the
+   * stream as they are instead of serializing the rows here.
+   */
+  write(table: string, rows: readonly T[], bytes: number, text?: string): Promise<RowOutcome[]> {
     if (this.closed) return Promise.reject(new Error('sink batcher is closed'));
     if (rows.length === 0) return Promise.resolve([]);
     let buf = this.buffers.get(table);
@@ -99,9 +122,11 @@ export class SinkBatcher {
     for (const r of rows) buf.rows.push(r);
     buf.bytes += bytes;
     if (this.open) {
-      buf.stream ??= this.open(table, Object.keys(rows[0]!));
-      let text = '';
-      for (const r of rows) text += JSON.stringify(r) + '\n';
+      buf.stream ??= this.open(table, Object.keys(this.codec.row(table, rows[0]!)));
+      if (text === undefined) {
+        text = '';
+        for (const r of rows) text += JSON.stringify(this.codec.row(table, r)) + '\n';
+      }
       buf.stream.write(text);
     }
     this.waiting++;
@@ -110,6 +135,7 @@ export class SinkBatcher {
     if (buf.rows.length >= this.opts.maxRows) this.flush(table, 'rows');
     else if (buf.bytes >= this.opts.maxBytes) this.flush(table, 'bytes');
     else if (this.waiting >= this.opts.maxWaiting) this.flushAll('all_waiting');
+    else if (buf.waiters.length >= this.share) this.flush(table, 'share_waiting');
     else {
       buf.maxWaitTimer ??= setTimeout(() => this.flush(table, 'max_wait'), this.opts.maxWaitMs);
       if (this.opts.lingerMs > 0) {
@@ -146,7 +172,7 @@ export class SinkBatcher {
     void p.finally(() => this.inFlight.delete(p));
   }
 
-  private async run(table: string, buf: Buffer, trigger: FlushTrigger): Promise<void> {
+  private async run(table: string, buf: Pending<T>, trigger: FlushTrigger): Promise<void> {
     const started = Date.now();
     const outcomes: RowOutcome[] = new Array<RowOutcome>(buf.rows.length).fill(null);
     try {
@@ -174,9 +200,9 @@ export class SinkBatcher {
   }
 
   /** Inserts rows[...]; on a data error splits in halves until the bad rows are alone. */
-  private async writeIsolating(table: string, rows: Row[], base: number, outcomes: RowOutcome[]): Promise<void> {
+  private async writeIsolating(table: string, rows: T[], base: number, outcomes: RowOutcome[]): Promise<void> {
     try {
-      await this.insert(table, rows);
+      await this.insert(table, rows.map((r) => this.codec.row(table, r)));
     } catch (err) {
       const e = toClickHouseError(err);
       if (!e.dataError) throw e;
@@ -189,7 +215,7 @@ export class SinkBatcher {
   }
 
   /** The rows as a whole were rejected as data: write each half separately. */
-  private async isolate(table: string, rows: Row[], base: number, outcomes: RowOutcome[]): Promise<void> {
+  private async isolate(table: string, rows: T[], base: number, outcomes: RowOutcome[]): Promise<void> {
     if (rows.length === 1) return this.writeIsolating(table, rows, base, outcomes);
     const mid = rows.length >> 1;
     await this.writeIsolating(table, rows.slice(0, mid), base, outcomes);

@@ -2,8 +2,8 @@
 // In: the `sink.clickhouse` section of the config file. Out: ClickHouseSinkConfig (strict, defaulted).
 // A buffer collects rows of every slice the runtime hands the sink, across partitions, and is written in
 // one INSERT when any trigger fires: rows, bytes, age of its oldest row, a quiet spell with no new rows
-// (linger), or every partition the stage may consume at once is already waiting on a buffer (no one else
-// can add rows, so waiting longer only adds latency).
+// (linger), or enough writers wait in it (its share of the slices the stage holds: the rest fill the next
+// batch meanwhile), or every writer that could add rows is waiting (waiting longer only adds latency).
 import { z } from 'zod';
 
 export const clickhouseSinkConfigSchema = z.strictObject({
@@ -17,6 +17,18 @@ export const clickhouseSinkConfigSchema = z.strictObject({
   lingerMs: z.number().int().min(0).max(60_000).default(25),
   /** Stream each batch's INSERT as its rows arrive (one HTTP request per batch, opened with its first rows). @default true */
   streamInserts: z.boolean().default(true),
+  /**
+   * Slices of each partition the sink holds at once (the stage's in-flight window; at least
+   * runtime.maxInFlightSlices). With `inFlightBatches`, it sets a batch's size: a batch is flushed when
+   * partitions x this / inFlightBatches slices wait in it. Memory: up to partitions x this x runtime.maxBatchSize
+   * messages. @default 8
+   */
+  maxInFlightSlices: z.number().int().min(1).max(64).default(8),
+  /**
+   * INSERTs per table in flight at once: while one batch is written, the next fills (decoding overlaps the
+   * server's work). 1 = a batch is flushed only when every writer waits in it. @default 2
+   */
+  inFlightBatches: z.number().int().min(1).max(8).default(2),
 });
 
 export type ClickHouseSinkConfig = z.infer<typeof clickhouseSinkConfigSchema>;

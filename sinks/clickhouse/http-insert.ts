@@ -51,7 +51,8 @@ export function createHttpInserter(config: ClickHouseConfig, password: string): 
     let ended = false;
     return {
       write(text) {
-        if (!ended && !req.destroyed) req.write(text);
+        // As bytes: for a string, a chunked request measures its UTF-8 length and then encodes it, two passes.
+        if (!ended && !req.destroyed) req.write(Buffer.from(text, 'utf8'));
       },
       end() {
         if (!ended) {

@@ -11,7 +11,6 @@
 import type { z } from 'zod';
 import { createClickHouse, type ClickHouse } from '../../pipeline/clickhouse/client.ts';
 import { toClickHouseError } from '../../pipeline/clickhouse/errors.ts';
-import type { Row } from '../../pipeline/clickhouse/rows.ts';
 import { secrets, type Config } from '../../pipeline/config.ts';
 import type { Logger } from '../../pipeline/logger.ts';
 import { RetryableError, ok, type StepResult } from '../../pipeline/runtime/result.ts';
@@ -50,29 +49,39 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
   // The streaming fast path talks HTTP itself; the client's insert isolates bad rows. A client passed in by
   // a caller (tests) is used for everything.
   const inserter = !client && config.sink.clickhouse.streamInserts ? createHttpInserter(config.clickhouse, secrets.clickhousePassword()) : undefined;
-  const batcher = new SinkBatcher(
+  // The stage holds more slices per partition than other stages, so the next batch fills while one is written.
+  const maxInFlightSlices = Math.max(config.runtime.maxInFlightSlices, config.sink.clickhouse.maxInFlightSlices);
+  const byTable = new Map<string, SinkRoute>(SINK_ROUTES.map((r) => [r.table, r]));
+  // The batcher holds the messages' values; the stream gets their lines from the handler, and rows are built
+  // only for plain INSERTs (bad-row search, or no stream).
+  const batcher = new SinkBatcher<unknown>(
     (table, rows) => ch.insert(table, rows),
-    { ...config.sink.clickhouse, maxWaiting: config.runtime.partitionsConsumedConcurrently * config.runtime.maxInFlightSlices },
+    { ...config.sink.clickhouse, maxWaiting: config.runtime.partitionsConsumedConcurrently * maxInFlightSlices },
     onFlush,
     inserter?.open,
+    { row: (table, value) => byTable.get(table)!.toRow(value as never) },
   );
 
   return {
     name: 'sink_clickhouse',
     inputs: SINK_ROUTES.map((r) => r.topic),
+    maxInFlightSlices,
     state: () => ({ bufferedRows: batcher.bufferedRows, waitingWriters: batcher.waitingWriters }),
     async handle(batch: readonly AnyInput[]): Promise<StepResult[]> {
       // The runtime calls a handler with messages of one partition of one topic.
       const route = routes.get(batch[0]!.topic);
       if (!route) throw new Error(`sink_clickhouse has no table for topic ${batch[0]!.topic}`);
       const results: (StepResult | undefined)[] = new Array(batch.length);
-      const rows: Row[] = [];
+      const values: unknown[] = [];
       const at: number[] = [];
       let bytes = 0;
+      // Each value is serialized once, here (a value that cannot be mapped is rejected before it joins a batch).
+      let text = '';
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
         try {
-          rows.push(route.toRow(m.value as never));
+          text += route.toLine(m.value as never) + '\n';
+          values.push(m.value);
           at.push(i);
           bytes += m.raw.length;
         } catch (err) {
@@ -81,7 +90,7 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
       }
       let outcomes;
       try {
-        outcomes = await batcher.write(route.table, rows, bytes);
+        outcomes = await batcher.write(route.table, values, bytes, text);
       } catch (err) {
         const e = toClickHouseError(err);
         if (e.retryable) throw e; // the runtime reads `retryable` and backs off

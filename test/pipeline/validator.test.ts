@@ -130,4 +130,51 @@ describe('fast accept-path of the runtime', () => {
     expect(compileValidator(stripping)({ a: 'x', b: 1 })).toBe(false); // zod would drop b
     expect(compileValidator(stripping)({ a: 'x' })).toBe(true);
   });
+
+  // URLs and records are checked without zod (compileHttpUrl, compileRecord): edge cases where a lax check
+  // would accept what zod rejects, or where zod would return a different value.
+  const url = z.url({ protocol: /^https?$/ }).max(40);
+  it.each([
+    ['https://example.com/a?b=1#c'],
+    ['HTTP://EXAMPLE.COM/'],
+    ['http:example.com'],
+    ['https:/path'],
+    ['https://'],
+    ['https://a b.com'],
+    [' https://a.com'],
+    ['https://a.com '],
+    ['https://a.com\n'],
+    ['https://a.c\tom'],
+    ['ftp://a.com'],
+    ['https://例子.com/'],
+    ['https://a.com/%zz'],
+    ['https://[::1]:8080/x'],
+    ['https://a.com:99999/'],
+    ['https://' + 'a'.repeat(40) + '.com'],
+    ['javascript://a.com'],
+    [''],
+  ])('url %j: accepted only when zod accepts it unchanged', (v) => {
+    const res = url.safeParse(v);
+    if (compileValidator(url)(v)) expect(res.success && res.data === v).toBe(true);
+    else if (/^https?:\/\/[a-z.]+\/?[a-z?=#1]*$/i.test(v) && v.length <= 40) throw new Error(`plain URL ${v} fell back to zod`);
+  });
+
+  const record = z.record(z.string().min(1).max(8), z.string().max(5)).refine((r) => Object.keys(r).length <= 2, 'at most 2');
+  it.each([
+    ['{}', true],
+    ['{"a":"x","b":"y"}', true],
+    ['{"a":"x","b":"y","c":"z"}', false],
+    ['{"":"x"}', false],
+    ['{"a":"toolong"}', false],
+    ['{"a":1}', false],
+    ['{"__proto__":"x"}', false],
+    ['{"123":"x"}', true],
+    ['[]', false],
+    ['null', false],
+  ])('record %s: accepted = %s, and never when zod rejects', (json, expected) => {
+    const v = JSON.parse(json) as unknown;
+    const accepted = compileValidator(record)(v);
+    expect(accepted).toBe(expected);
+    if (accepted) expect(record.safeParse(v)).toMatchObject({ success: true, data: v });
+  });
 });

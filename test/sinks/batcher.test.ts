@@ -52,6 +52,29 @@ describe('SinkBatcher', () => {
     expect(b.waitingWriters).toBe(0);
   });
 
+  it('with inFlightBatches 2, a batch holding half the writers is written while the next one fills', async () => {
+    const gates: (() => void)[] = [];
+    const inserts: number[][] = [];
+    const flushes: FlushInfo[] = [];
+    const b = new SinkBatcher(
+      (_t, rs) => new Promise<void>((res) => gates.push(() => (inserts.push(rs.map((r) => r.id as number)), res()))),
+      { ...opts, maxWaiting: 4, inFlightBatches: 2, maxWaitMs: 60_000 },
+      (f) => flushes.push(f),
+    );
+    const w1 = b.write('t', rows(0, 2), 1);
+    const w2 = b.write('t', rows(2, 2), 1);
+    expect(gates).toHaveLength(1); // the first batch is being written...
+    const w3 = b.write('t', rows(4, 2), 1); // ...while the next one fills
+    expect(b.bufferedRows).toBe(2);
+    const w4 = b.write('t', rows(6, 2), 1);
+    expect(gates).toHaveLength(2); // two INSERTs in flight at once
+    gates[1]!();
+    gates[0]!();
+    expect(await Promise.all([w1, w2, w3, w4])).toEqual([[null, null], [null, null], [null, null], [null, null]]);
+    expect(inserts.sort((x, y) => x[0]! - y[0]!)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7]]);
+    expect(flushes.map((f) => f.trigger).sort()).toEqual(['all_waiting', 'share_waiting']); // reported as they finish
+  });
+
   it('keeps tables apart', async () => {
     const seen: string[] = [];
     const b = new SinkBatcher(async (t, rs) => void seen.push(`${t}:${rs.length}`), { ...opts, maxWaiting: 2 });
