@@ -123,7 +123,7 @@ const LATIN = /[a-z]/i;
  * Whether brand / producer fit the named parties: true, false, or null when it can't be decided (e.g. an
  * English brand we have no alias for, against Chinese company names: saying "mismatch" there would be a guess).
  */
-function partiesMatch(listing: ListingSnapshot, parties: readonly string[]): boolean | null {
+function partiesMatch(listing: Pick<ListingSnapshot, 'brand' | 'producer'>, parties: readonly string[]): boolean | null {
   const producer = listing.producer.name?.trim();
   if (producer && parties.some((p) => sameCompany(producer, p))) return true;
   const brand = listing.brand?.trim();
@@ -157,14 +157,34 @@ function indexByModel(view: KeyedView<Certificate>): Map<string, Certificate[]> 
   return byModel;
 }
 
+export interface RegisterProduct {
+  /** CCC product codes of the register certificates covering the model. */
+  readonly codes: string[];
+  /** Those certificates (at most 5), for the evidence. */
+  readonly certificates: string[];
+}
+
 /** What the register says a listing without a category is: the product codes of the certificates covering its model. */
-function codesFromRegister(l: ListingSnapshot, byModel: Map<string, Certificate[]>): { codes: string[]; certificates: string[] } | null {
+function codesFromRegister(l: Pick<ListingSnapshot, 'brand' | 'model' | 'producer'>, byModel: Map<string, Certificate[]>): RegisterProduct | null {
   const raw = l.model?.trim();
   if (!raw) return null;
   const base = baseOfSuffixedModel(raw);
   const hits = [...(byModel.get(modelKey(raw)) ?? []), ...(base ? (byModel.get(modelKey(base)) ?? []) : [])].filter((c) => partiesMatch(l, [c.holder, c.manufacturer, c.factory]) === true);
   if (!hits.length) return null;
   return { codes: [...new Set(hits.map((c) => c.category_code))].sort(), certificates: [...new Set(hits.map((c) => c.number))].sort().slice(0, 5) };
+}
+
+/**
+ * A lookup of RegisterProduct by a listing's model (brand/producer must fit the holder), with the model index
+ * of the register rebuilt when the register changes (the stage applies reference updates between slices).
+ * Shared with livestream_risk, which needs the same answer for the listings a room sells.
+ */
+export function createRegisterProductLookup(): (l: Pick<ListingSnapshot, 'brand' | 'model' | 'producer'>, view: KeyedView<Certificate>) => RegisterProduct | null {
+  let cache: { view: KeyedView<Certificate>; version: number; byModel: Map<string, Certificate[]> } | null = null;
+  return (l, view) => {
+    if (cache?.view !== view || cache.version !== view.version) cache = { view, version: view.version, byModel: indexByModel(view) };
+    return codesFromRegister(l, cache.byModel);
+  };
 }
 
 function findLicence(view: KeyedView<Licence>, parts: LicenceParts): Licence | undefined {
@@ -185,12 +205,7 @@ export const certificateMismatch = defineDetector({
   configSchema,
   rules: CERTIFICATE_RULES,
   create(config) {
-    let modelIndex: { view: KeyedView<Certificate>; version: number; byModel: Map<string, Certificate[]> } | null = null;
-    const byModelOf = (view: KeyedView<Certificate>) => {
-      // Rebuilt when the register changes (the stage applies reference updates between slices).
-      if (modelIndex?.view !== view || modelIndex.version !== view.version) modelIndex = { view, version: view.version, byModel: indexByModel(view) };
-      return modelIndex.byModel;
-    };
+    const registerProduct = createRegisterProductLookup();
     return (subject, refs) => {
       if (subject.kind !== 'listing') return [];
       const l = subject.snapshot;
@@ -202,7 +217,7 @@ export const certificateMismatch = defineDetector({
       const cccRegisterReady = refs.certificates.size >= config.minRegisterSize;
       let requiredCodes = cccCodesForCategory(l.category);
       // No category on the page: what the register's certificates for this model say the product is.
-      const inferred = l.category === null && config.inferFromRegister && cccRegisterReady ? codesFromRegister(l, byModelOf(refs.certificates)) : null;
+      const inferred = l.category === null && config.inferFromRegister && cccRegisterReady ? registerProduct(l, refs.certificates) : null;
       if (inferred) requiredCodes = inferred.codes;
       const product = l.category !== null ? `the listing's category ${l.category}` : `model ${l.model?.trim()} (product code ${requiredCodes.join('/')} in the register)`;
       const listingCategory = inferred ? { category: null, category_from_register: inferred } : { category: l.category };

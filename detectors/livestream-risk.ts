@@ -11,7 +11,8 @@
 // - `room_price_mismatch`: the price the room claims (card price, else the number in the claimed price
 //   text) is far from the price of the listing the card links to, as last seen on the listing's page.
 // - `room_ccc_missing`: the card sells goods of a CCC-required category (the listing's category, from the
-//   shared catalogue) and neither the card nor the listing shows a certificate number.
+//   shared catalogue; for a listing page without a category, the CCC codes the certificate register gives
+//   its model, as certificate_mismatch does) and neither the card nor the listing shows a certificate number.
 // Nothing is claimed about a listing this detector has not seen (no price, no category: no finding).
 //
 // State: the listing memory is a ListingMemory the stage may pass in deps (`listingMemory`, e.g. shared by
@@ -23,6 +24,7 @@
 import { z } from 'zod';
 import type { LivestreamSnapshot } from '../pipeline/contracts/index.ts';
 import { compileTerm, excerpt, findTerm, foldForMatch, type CompiledTerm, type TermGuards } from './prohibited.ts';
+import { createRegisterProductLookup } from './certificate-mismatch.ts';
 import { cccCodesForCategory } from './reference/ccc-catalogue.ts';
 import { halfWidth } from './text.ts';
 import { defineDetector, type DetectorDeps, type DetectorFinding } from './types.ts';
@@ -85,6 +87,8 @@ export interface ListingFacts {
   readonly price: number | null;
   readonly currency: string | null;
   readonly category: string | null;
+  /** No category on the page: the CCC codes the certificate register gives its model (certificate_mismatch's lookup). */
+  readonly register_ccc_codes?: readonly string[];
   readonly ccc_numbers: readonly string[];
   readonly fetched_at: string;
   readonly url: string;
@@ -152,6 +156,7 @@ export const livestreamRisk = defineDetector({
   rules: ['absolute_claim', 'room_price_mismatch', 'room_ccc_missing'],
   create(cfg, deps: DetectorDeps & LivestreamRiskDeps) {
     const memory = deps.listingMemory ?? createListingMemory(cfg.maxListings);
+    const registerProduct = createRegisterProductLookup();
     const lexicon: CompiledEntry[] = cfg.lexicon.flatMap((entry) => {
       const guards: TermGuards = { before: CLAIM_GUARDS_BEFORE, after: entry.notFollowedBy };
       const term = compileTerm(entry.term, guards);
@@ -182,10 +187,12 @@ export const livestreamRisk = defineDetector({
         .slice(0, cfg.maxExcerptLines)
         .map((l) => ({ at: l.at, text: l.text.length > 200 ? l.text.slice(0, 200) + '…' : l.text }));
 
-    return (subject) => {
+    return (subject, refs) => {
       if (subject.kind === 'listing') {
         const l = subject.snapshot;
-        memory.set(l.listing_id, { platform: l.platform, price: l.price, currency: l.currency, category: l.category, ccc_numbers: l.ccc_numbers, fetched_at: l.fetched_at, url: l.url });
+        // Only a listing that shows no certificate can make a room_ccc_missing; only then is the register asked.
+        const fromRegister = cfg.checkCertificate && l.category === null && l.ccc_numbers.length === 0 && refs.certificates.size > 0 ? registerProduct(l, refs.certificates) : null;
+        memory.set(l.listing_id, { platform: l.platform, price: l.price, currency: l.currency, category: l.category, ...(fromRegister ? { register_ccc_codes: fromRegister.codes } : {}), ccc_numbers: l.ccc_numbers, fetched_at: l.fetched_at, url: l.url });
         return [];
       }
       const s = subject.snapshot;
@@ -249,17 +256,17 @@ export const livestreamRisk = defineDetector({
             });
           }
         }
-        const codes = cccCodesForCategory(listing.category);
+        const codes = listing.category !== null ? cccCodesForCategory(listing.category) : [...(listing.register_ccc_codes ?? [])];
         const shown = (xs: readonly string[]) => xs.some((x) => x.trim().length > 0);
         if (cfg.checkCertificate && codes.length && !shown(card.ccc_numbers) && !shown(listing.ccc_numbers)) {
           out.push({
             rule_id: 'room_ccc_missing',
             score: 0.8,
             severity: 'high',
-            summary: `room sells ${listing.category} (CCC ${codes.join('/')} required) from listing ${card.listing_id}; neither the card nor the listing shows a CCC certificate`,
+            summary: `room sells ${listing.category ?? `${card.model ?? card.title} (CCC per the certificate register)`} (CCC ${codes.join('/')} required) from listing ${card.listing_id}; neither the card nor the listing shows a CCC certificate`,
             evidence: {
               observed: { card_title: card.title, card_ccc_numbers: card.ccc_numbers, listing_ccc_numbers: [...listing.ccc_numbers], transcript: quoteLines(s, (t) => !!card.model && t.includes(card.model)) },
-              reference: { category: listing.category, ccc_codes: codes, listing_id: card.listing_id, listing_url: listing.url },
+              reference: { category: listing.category, ...(listing.category === null ? { ccc_codes_from: 'certificate register' } : {}), ccc_codes: codes, listing_id: card.listing_id, listing_url: listing.url },
             },
             evidence_key: card.listing_id!,
           });

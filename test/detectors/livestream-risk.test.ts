@@ -4,6 +4,7 @@ import type { DetectFn, ReferenceView } from '../../detectors/types.ts';
 import type { LivestreamSnapshot } from '../../pipeline/contracts/index.ts';
 import { silentLogger } from '../../pipeline/logger.ts';
 import { listingExample, livestreamExample } from '../contracts/examples.ts';
+import { certificate, refs as fixtureRefs } from './support/fixtures.ts';
 
 const refs = {} as ReferenceView;
 const make = (over: Record<string, unknown> = {}, deps: Record<string, unknown> = {}): DetectFn =>
@@ -126,6 +127,19 @@ describe('room_price_mismatch and room_ccc_missing', () => {
     const f = live(d, room([], { ccc_numbers: cardCcc })).filter((x) => x.rule_id === 'room_ccc_missing');
     expect(f.length).toBe(want ? 1 : 0);
     if (want) expect(f[0]!.evidence.reference).toMatchObject({ ccc_codes: ['0915'], listing_id: 'item-77' });
+  });
+
+  it('a listing page without a category: the certificate register says whether its model needs CCC', () => {
+    const register = fixtureRefs({ certificates: [certificate()] }); // FS40-13C of 广东美的环境电器制造有限公司, code 0702
+    const d = make();
+    const fan = { listing_id: 'item-77', price: 399, category: null, brand: '美的', model: 'FS40-13C', producer: { name: '广东美的环境电器制造有限公司', address: null }, ccc_numbers: [] };
+    d({ kind: 'listing', snapshot: listingExample(fan) }, register);
+    const f = d({ kind: 'livestream', snapshot: room([], { ccc_numbers: [] }) }, register).filter((x) => x.rule_id === 'room_ccc_missing');
+    expect(f.map((x) => x.evidence.reference)).toMatchObject([{ ccc_codes: ['0702'], ccc_codes_from: 'certificate register', listing_id: 'item-77' }]);
+    // A model the register does not know: nothing claimed.
+    const other = make();
+    other({ kind: 'listing', snapshot: listingExample({ ...fan, model: 'ZZ-9' }) }, register);
+    expect(other({ kind: 'livestream', snapshot: room([], { ccc_numbers: [] }) }, register).filter((x) => x.rule_id === 'room_ccc_missing')).toEqual([]);
   });
 
   it('a shared listing memory passed in deps is used', () => {
