@@ -33,15 +33,14 @@ describe('demo-market eval', () => {
     }
   });
 
-  it('as crawled: only spa_mall and selfshop snapshots lack the category; rules that need none are exact', () => {
+  it('as crawled (spa_mall and selfshop snapshots have no category): the goals hold', () => {
     expect(Object.keys(report.category_missing).sort()).toEqual(['selfshop', 'spa_mall']);
-    const categoryFree = ['ccc_not_in_register', 'ccc_expired', 'ccc_revoked', 'ccc_suspended'].map((r) => `certificate_mismatch/${r}`);
-    categoryFree.push('recall_match/recalled_product', 'prohibited_item/prohibited_item', 'three_no/three_no');
-    for (const rule of categoryFree) {
-      const r = report.rules[rule]!;
-      expect(r.tp, rule).toBeGreaterThan(0);
-      expect([r.precision, r.recall], rule).toEqual([1, 1]);
-    }
+    const rows = Object.entries(report.rules).filter(([, r]) => (RULE_BASED_DETECTORS as readonly string[]).includes(r.detector) && r.tp + r.fp + r.fn > 0);
+    expect(rows.filter(([, r]) => r.fp > 0 || r.fn > 0).map(([k, r]) => `${k}: TP ${r.tp} FP ${r.fp} FN ${r.fn}`)).toEqual([]);
+    expect([report.min_precision, report.min_recall]).toEqual([1, 1]);
+    // Price recall needs each product's window filled; pages without a category pool only with each other,
+    // which 1,200 + 1,200 listings do not fill (at 10k: recall 0.97): only precision is held here.
+    expect(report.price.precision).toBeGreaterThanOrEqual(0.9);
     expect(report.clean!.clean_fpr).toBeLessThanOrEqual(0.01);
   });
 
