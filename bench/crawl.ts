@@ -8,7 +8,9 @@
 // Then one long run of our Cheerio crawler samples this process's RSS and heap at fixed page counts (every
 // tenth of the run); the slope after warm-up (least squares, MB per 10k pages) says whether memory is flat.
 // The demo market runs in a child process, so neither its CPU nor its memory counts as the crawler's.
-// Usage: npm run bench:crawl [-- --pages 3000 --browser-pages 120 --rounds 3 --rss-pages 50000]
+// Usage: npm run bench:crawl [-- --pages 2000 --rounds 5 --browser-pages 120 --browser-rounds 3 --rss-pages 50000]
+// Short rounds, many of them: on a shared machine the load changes within a minute, and a pair of runs close
+// in time sees about the same load. cpu ms/page (this process, all threads) is reported beside the rates.
 // Last line: {"bench":"crawl","ratio":...,"ratio_browser":...,...}. The machine is shared: figures are provisional.
 import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -31,9 +33,10 @@ import { topics } from '../pipeline/topics.ts';
 
 const { values } = parseArgs({
   options: {
-    pages: { type: 'string', default: '3000' },
+    pages: { type: 'string', default: '2000' },
     'browser-pages': { type: 'string', default: '120' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
+    'browser-rounds': { type: 'string', default: '3' },
     'rss-pages': { type: 'string', default: '50000' },
     concurrency: { type: 'string', default: '8' },
     'serve-market': { type: 'string' },
@@ -50,12 +53,13 @@ if (values['serve-market'] !== undefined) {
 const PAGES = Number(values.pages);
 const BROWSER_PAGES = Number(values['browser-pages']);
 const ROUNDS = Number(values.rounds);
+const BROWSER_ROUNDS = Number(values['browser-rounds']);
 const RSS_PAGES = Number(values['rss-pages']);
 const CONCURRENCY = Number(values.concurrency);
 const say = (s: string): void => void process.stderr.write(s + '\n');
 
 crawleeLog.setLevel(crawleeLog.LEVELS.OFF);
-const LISTINGS = Math.max(1100 + ROUNDS * (2 * Math.ceil(PAGES / 0.75) + 8), Math.ceil(RSS_PAGES / 0.75) + 10, 4 * (2 * BROWSER_PAGES * ROUNDS + 20) + 10);
+const LISTINGS = Math.max(1100 + ROUNDS * (2 * Math.ceil(PAGES / 0.75) + 8), Math.ceil(RSS_PAGES / 0.75) + 10, 4 * (2 * BROWSER_PAGES * BROWSER_ROUNDS + 20) + 10);
 const market = await new Promise<{ url: string; close(): Promise<void> }>((resolve, reject) => {
   const child = fork(new URL(import.meta.url).pathname, ['--serve-market', String(LISTINGS)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   child.once('error', reject);
@@ -198,7 +202,7 @@ async function runBareBrowser(urls: string[]): Promise<number> {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-say(`demo market ${market.url} with ${LISTINGS} listings; ${PAGES} server-rendered pages x ${ROUNDS} rounds, ${BROWSER_PAGES} browser pages x ${ROUNDS} rounds, concurrency ${CONCURRENCY}`);
+say(`demo market ${market.url} with ${LISTINGS} listings; ${PAGES} server-rendered pages x ${ROUNDS} rounds, ${BROWSER_PAGES} browser pages x ${BROWSER_ROUNDS} rounds, concurrency ${CONCURRENCY}`);
 // Warm-up: JIT, sockets, the market's caches.
 await runBareCheerio(cheerioUrls(0, 300));
 await runOurs(cheerioUrls(300, 300));
@@ -232,10 +236,10 @@ const browserRatios: number[] = [];
 const oursBrowserRates: number[] = [];
 const bareBrowserRates: number[] = [];
 if (BROWSER_PAGES > 0) {
-  const spa = spaUrls(BROWSER_PAGES * 2 * ROUNDS + 20);
+  const spa = spaUrls(BROWSER_PAGES * 2 * BROWSER_ROUNDS + 20);
   await runBareBrowser(spa.slice(0, 10));
   let k = 20;
-  for (let r = 0; r < ROUNDS; r++) {
+  for (let r = 0; r < BROWSER_ROUNDS; r++) {
     const a = spa.slice(k, k + BROWSER_PAGES);
     const b = spa.slice(k + BROWSER_PAGES, k + 2 * BROWSER_PAGES);
     k += 2 * BROWSER_PAGES;
@@ -316,6 +320,7 @@ process.stdout.write(
     pages: PAGES,
     browser_pages: BROWSER_PAGES,
     rounds: ROUNDS,
+    browser_rounds: BROWSER_ROUNDS,
     concurrency: CONCURRENCY,
     rss_pages: RSS_PAGES,
     rss_mb_start: r3(rssStart),

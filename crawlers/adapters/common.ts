@@ -32,7 +32,12 @@ export function textsByClass($: CheerioAPI, selector: string): Map<string, strin
     const node = (el as Element).tagName === 'tr' ? $(el).children('td').first() : $(el);
     const t = collapseSpace(node.text());
     if (t === '') return;
-    for (const c of cls.split(/\s+/)) if (c) out.set(c, [...(out.get(c) ?? []), t]);
+    for (const c of cls.split(/\s+/)) {
+      if (!c) continue;
+      const list = out.get(c);
+      if (list) list.push(t);
+      else out.set(c, [t]);
+    }
   });
   return out;
 }

@@ -40,7 +40,11 @@ export async function createKafkaOutput(kafka: KafkaHandle, opts: { maxBatch?: n
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       const byTopic = new Map<string, Pending[]>();
-      for (const p of batch) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
+      for (const p of batch) {
+        const list = byTopic.get(p.topic);
+        if (list) list.push(p);
+        else byTopic.set(p.topic, [p]);
+      }
       try {
         await producer.sendBatch({ acks: ACKS_ALL, topicMessages: [...byTopic].map(([topic, ps]) => ({ topic, messages: ps.map((p) => p.message) })) });
         for (const p of batch) p.resolve();

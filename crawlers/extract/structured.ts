@@ -92,8 +92,8 @@ function resolveRefs(node: SchemaItem, ids: Map<string, SchemaItem>, seen = new 
   return out;
 }
 
-function jsonLdItems($: CheerioAPI, data: StructuredData): void {
-  $('script[type="application/ld+json" i], script[type="application/json+ld" i]').each((i, el) => {
+function jsonLdItems($: CheerioAPI, scripts: Element[], data: StructuredData): void {
+  scripts.forEach((el, i) => {
     const text = $(el).text();
     if (text.trim() === '') return;
     let parsed: unknown;
@@ -176,20 +176,48 @@ function readItem($: CheerioAPI, el: Element, v: Vocabulary, depth = 0): SchemaI
   return item;
 }
 
-function attributeItems($: CheerioAPI, v: Vocabulary, data: StructuredData): void {
-  $(v.scope).each((_, el) => {
+function attributeItems($: CheerioAPI, scopes: Element[], v: Vocabulary, data: StructuredData): void {
+  for (const el of scopes) {
     // Top-level items only: an item that is a property of an enclosing item is read as that property's value.
-    if ((el as Element).attribs[v.prop] !== undefined && $(el).parent().closest(v.scope).length > 0) return;
-    data.items.push({ item: readItem($, el as Element, v), source: v.source });
-  });
+    if (el.attribs[v.prop] !== undefined && $(el).parent().closest(v.scope).length > 0) continue;
+    data.items.push({ item: readItem($, el, v), source: v.source });
+  }
+}
+
+const JSON_LD_TYPES = new Set(['application/ld+json', 'application/json+ld']);
+
+/**
+ * The elements the three kinds of markup start from, in document order, found in one walk over the tree:
+ * what `script[type="application/ld+json" i], script[type="application/json+ld" i]`, `[itemscope]` and
+ * `[typeof]` select (three selector queries cost three walks plus compiling the selectors, on every page).
+ */
+function markupRoots($: CheerioAPI): { scripts: Element[]; microdata: Element[]; rdfa: Element[] } {
+  const out = { scripts: [] as Element[], microdata: [] as Element[], rdfa: [] as Element[] };
+  const walk = (nodes: readonly AnyNode[]): void => {
+    for (const n of nodes) {
+      if (n.type !== 'tag' && n.type !== 'script' && n.type !== 'style') {
+        if ('children' in n && Array.isArray(n.children)) walk(n.children as AnyNode[]);
+        continue;
+      }
+      const el = n as Element;
+      const a = el.attribs;
+      if (el.name === 'script' && a.type !== undefined && JSON_LD_TYPES.has(a.type.toLowerCase())) out.scripts.push(el);
+      if (a.itemscope !== undefined) out.microdata.push(el);
+      if (a.typeof !== undefined) out.rdfa.push(el);
+      walk(el.children);
+    }
+  };
+  walk($.root().toArray());
+  return out;
 }
 
 /** All schema.org items on the page, JSON-LD first, then microdata, then RDFa Lite. */
 export function readStructuredData($: CheerioAPI): StructuredData {
   const data: StructuredData = { items: [], errors: [] };
-  jsonLdItems($, data);
-  attributeItems($, MICRODATA, data);
-  attributeItems($, RDFA, data);
+  const roots = markupRoots($);
+  jsonLdItems($, roots.scripts, data);
+  attributeItems($, roots.microdata, MICRODATA, data);
+  attributeItems($, roots.rdfa, RDFA, data);
   return data;
 }
 
