@@ -198,14 +198,16 @@ interface Entry {
   /** Some model is a series pattern ('KFR-35GW/*'). */
   readonly hasPattern: boolean;
   readonly brand: string;
-  /** Word/bigram term ids and counts, first-occurrence order; the terms themselves live in the vocabulary. */
-  readonly wIds: Int32Array;
-  readonly wCounts: Uint32Array;
-  /** Character trigram ids and counts. */
-  readonly tIds: Int32Array;
-  readonly tCounts: Uint32Array;
-  /** Ids of the terms with a digit (versions, sizes), for the number-conflict penalty. */
-  readonly numberIds: Int32Array;
+  /**
+   * One array (a typed array costs ~200 bytes of headers, so one instead of five): word/bigram term ids
+   * [0, nW), their counts [nW, 2nW), trigram ids [2nW, 2nW+nT), their counts, then the ids of the terms with
+   * a digit (versions, sizes; nN of them) for the number-conflict penalty. First-occurrence order; the
+   * terms themselves live in the vocabularies.
+   */
+  readonly packed: Int32Array;
+  readonly nW: number;
+  readonly nT: number;
+  readonly nN: number;
   /** Every spelling of the recall's brand (aliases + as written), for finding it in listing titles. */
   readonly brandSpellings: string[];
   /** brandRelation()'s answers when the listing has the brand (shared, so a candidate costs no allocation). */
@@ -215,10 +217,9 @@ interface Entry {
   readonly slot: number;
   /** The query (match() counter) that last took this entry as a candidate. */
   mark: number;
-  /** Unit TF-IDF vectors (aligned with wIds / tIds) as of index generation `gen`. */
+  /** Unit TF-IDF vectors as of index generation `gen`: words [0, nW), trigrams [nW, nW+nT). */
   gen: number;
-  vw: Float64Array | null;
-  vt: Float64Array | null;
+  vec: Float64Array | null;
 }
 
 function sparseAdd<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
@@ -244,24 +245,38 @@ function baseKey(key: string): string | null {
   return m && m[1]!.length >= 3 ? m[1]! : null;
 }
 
-/** Ranks accumulated candidates: higher value first, ties by smaller recall id. */
-function better(a: Entry, av: number, b: Entry, bv: number): boolean {
-  return av > bv || (av === bv && a.recall.recall_id < b.recall.recall_id);
+/** Ranks accumulated candidates (slots): higher value first, ties by smaller recall id. */
+function better(a: number, b: number, acc: Float64Array, bySlot: readonly (Entry | undefined)[]): boolean {
+  const av = acc[a]!;
+  const bv = acc[b]!;
+  return av > bv || (av === bv && bySlot[a]!.recall.recall_id < bySlot[b]!.recall.recall_id);
 }
 
-/** The k entries with the highest accumulated values (ties: smaller recall id first), without sorting them all. */
-function topK(touched: readonly Entry[], acc: Float64Array, k: number): readonly Entry[] {
+/** The k slots with the highest accumulated values (ties: smaller recall id first), without sorting them all. */
+function topK(touched: readonly number[], acc: Float64Array, k: number, bySlot: readonly (Entry | undefined)[]): readonly number[] {
   if (touched.length <= k) return touched;
-  const top: Entry[] = [];
-  for (const e of touched) {
-    const v = acc[e.slot]!;
-    if (top.length === k && !better(e, v, top[k - 1]!, acc[top[k - 1]!.slot]!)) continue;
+  const top: number[] = [];
+  for (const s of touched) {
+    if (top.length === k && !better(s, top[k - 1]!, acc, bySlot)) continue;
     let i = top.length === k ? k - 1 : top.length;
     if (top.length === k) top.pop();
-    while (i > 0 && better(e, v, top[i - 1]!, acc[top[i - 1]!.slot]!)) i--;
-    top.splice(i, 0, e);
+    while (i > 0 && better(s, top[i - 1]!, acc, bySlot)) i--;
+    top.splice(i, 0, s);
   }
   return top;
+}
+
+const F_MODELS = 1;
+const F_GTINS = 2;
+/** Exactly one model, not a series pattern. */
+const F_ONE_MODEL = 4;
+
+/** Hash of a model key's first 4 characters (the whole key when shorter). */
+function headOf(key: string): number {
+  let h = 0x811c9dc5;
+  const n = Math.min(4, key.length);
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h | 0;
 }
 
 export interface RecallIndex {
@@ -328,8 +343,13 @@ export function createRecallIndex(): RecallIndex {
   const byBrand = new Map<string, Set<Entry>>();
   const words = new Vocabulary();
   const grams = new Vocabulary();
-  /** Word id -> the entries having it (candidate generation by rare terms). */
-  const postings: (Set<Entry> | undefined)[] = [];
+  /** Word id -> the slots of the entries having it (candidate generation by rare terms). */
+  const postings: (number[] | undefined)[] = [];
+  const bySlot: (Entry | undefined)[] = [];
+  // Per slot, what decides cheaply whether a title-token candidate can matter (see skippable()), kept in
+  // typed arrays so rejecting one does not touch the entry object (a cache miss per candidate).
+  let slotFlags = new Uint8Array(1024);
+  let slotHead = new Int32Array(1024);
   // Weights depend on idf, which changes with every record: an entry's normalised vectors are rebuilt on
   // demand when the index changed since they were built (only entries a query touches pay for it).
   let generation = 0;
@@ -346,27 +366,32 @@ export function createRecallIndex(): RecallIndex {
 
   const idfOf = (df: number): number => Math.log(1 + (entries.size + 1) / (df + 1));
 
-  /** Unit TF-IDF weights of (ids, counts); ids < 0 are terms with df 0. */
-  function weigh(ids: Int32Array, counts: ArrayLike<number>, vocab: Vocabulary): Float64Array {
-    const v = new Float64Array(ids.length);
+  /**
+   * Unit TF-IDF weights of `len` terms into v[vOff..]: ids at ids[idOff..] (< 0: a term no recall has),
+   * counts at counts[cOff..].
+   */
+  function weigh(v: Float64Array, vOff: number, ids: Int32Array, idOff: number, counts: ArrayLike<number>, cOff: number, len: number, vocab: Vocabulary): Float64Array {
     let n = 0;
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      const x = counts[i]! * idfOf(id < 0 ? 0 : vocab.df[id]!);
-      v[i] = x;
+    for (let i = 0; i < len; i++) {
+      const id = ids[idOff + i]!;
+      const x = counts[cOff + i]! * idfOf(id < 0 ? 0 : vocab.df[id]!);
+      v[vOff + i] = x;
       n += x * x;
     }
     n = Math.sqrt(n);
-    if (n > 0) for (let i = 0; i < v.length; i++) v[i] = v[i]! / n;
+    if (n > 0) for (let i = 0; i < len; i++) v[vOff + i] = v[vOff + i]! / n;
     return v;
   }
 
-  function vectors(e: Entry): void {
-    if (e.gen !== generation || !e.vw) {
-      e.vw = weigh(e.wIds, e.wCounts, words);
-      e.vt = weigh(e.tIds, e.tCounts, grams);
+  function vectors(e: Entry): Float64Array {
+    if (e.gen !== generation || !e.vec) {
+      const v = e.vec ?? new Float64Array(e.nW + e.nT);
+      weigh(v, 0, e.packed, 0, e.packed, e.nW, e.nW, words);
+      weigh(v, e.nW, e.packed, 2 * e.nW, e.packed, 2 * e.nW + e.nT, e.nT, grams);
+      e.vec = v;
       e.gen = generation;
     }
+    return e.vec;
   }
 
   /**
@@ -374,20 +399,20 @@ export function createRecallIndex(): RecallIndex {
    * terms, in its order, as a Map-based dot product would (so rounding is the same). `scratch` holds the
    * query's weights by id and `pos` the query positions + 1 (filled by prepare()).
    */
-  function dot(q: QueryVector, ids: Int32Array, weights: Float64Array, scratch: Float64Array, pos: Int32Array): number {
+  function dot(q: QueryVector, ids: Int32Array, idOff: number, len: number, weights: Float64Array, wOff: number, scratch: Float64Array, pos: Int32Array): number {
     let s = 0;
-    if (ids.length < q.ids.length) {
-      for (let i = 0; i < ids.length; i++) {
-        const y = scratch[ids[i]!]!;
-        if (y) s += weights[i]! * y;
+    if (len < q.ids.length) {
+      for (let i = 0; i < len; i++) {
+        const y = scratch[ids[idOff + i]!]!;
+        if (y) s += weights[wOff + i]! * y;
       }
     } else {
       // Query side is the smaller: sum in the query's order. Products are collected by query position.
       const prod = q.weights.length <= PROD.length ? PROD : (PROD = new Float64Array(q.weights.length * 2));
       prod.fill(0, 0, q.weights.length);
-      for (let i = 0; i < ids.length; i++) {
-        const p = pos[ids[i]!]!;
-        if (p) prod[p - 1] = q.weights[p - 1]! * weights[i]!;
+      for (let i = 0; i < len; i++) {
+        const p = pos[ids[idOff + i]!]!;
+        if (p) prod[p - 1] = q.weights[p - 1]! * weights[wOff + i]!;
       }
       for (let i = 0; i < q.weights.length; i++) if (prod[i]) s += prod[i]!;
     }
@@ -430,34 +455,52 @@ export function createRecallIndex(): RecallIndex {
     const w = counted(titleTokens(text));
     const t = counted(trigrams(text));
     const spellings = brand ? [...new Set([...brandSpellings(brand), brandHaystack(r.brand).squeezed])] : [];
-    const wIds = Int32Array.from(w.terms, (term) => words.addDoc(term));
-    const tIds = Int32Array.from(t.terms, (g) => grams.addDoc(g));
-    const numberIds = Int32Array.from(
-      w.terms.flatMap((term, i) => (HAS_DIGIT.test(term) ? [i] : [])),
-      (i) => wIds[i]!,
-    );
+    const nW = w.terms.length;
+    const nT = t.terms.length;
+    const digits = w.terms.flatMap((term, i) => (HAS_DIGIT.test(term) ? [i] : []));
+    const packed = new Int32Array(2 * nW + 2 * nT + digits.length);
+    w.terms.forEach((term, i) => {
+      packed[i] = words.addDoc(term);
+      packed[nW + i] = w.counts[i]!;
+    });
+    t.terms.forEach((g, i) => {
+      packed[2 * nW + i] = grams.addDoc(g);
+      packed[2 * nW + nT + i] = t.counts[i]!;
+    });
+    digits.forEach((i, k) => (packed[2 * nW + 2 * nT + k] = packed[i]!));
     const e: Entry = {
       recall: r,
       gtins,
       models,
       hasPattern: models.some((m) => PATTERN_CHARS.test(m.key)),
       brand,
-      wIds,
-      wCounts: Uint32Array.from(w.counts),
-      tIds,
-      tCounts: Uint32Array.from(t.counts),
-      numberIds,
+      packed,
+      nW,
+      nT,
+      nN: digits.length,
       brandSpellings: spellings,
       brandSame: Object.freeze({ ok: true, listing: brand }),
       brandInTitle: Object.freeze({ ok: true, listing: r.brand }),
       slot: freeSlots.pop() ?? nextSlot++,
       mark: 0,
       gen: -1,
-      vw: null,
-      vt: null,
+      vec: null,
     };
     generation++;
     entries.set(r.recall_id, e);
+    bySlot[e.slot] = e;
+    if (e.slot >= slotFlags.length) {
+      const n = Math.max(e.slot + 1, slotFlags.length * 2);
+      const flags = new Uint8Array(n);
+      flags.set(slotFlags);
+      slotFlags = flags;
+      const heads = new Int32Array(n);
+      heads.set(slotHead);
+      slotHead = heads;
+    }
+    const single = models.length === 1 && !e.hasPattern;
+    slotFlags[e.slot] = (models.length ? F_MODELS : 0) | (gtins.length ? F_GTINS : 0) | (single ? F_ONE_MODEL : 0);
+    slotHead[e.slot] = single ? headOf(models[0]!.key) : 0;
     for (const g of gtins) sparseAdd(byGtin, g, e);
     for (const m of models) {
       sparseAdd(byModel, m.key.replace(/[*?].*$/, ''), e);
@@ -465,7 +508,7 @@ export function createRecallIndex(): RecallIndex {
       if (b) sparseAdd(byModelBase, b, e);
     }
     if (brand) sparseAdd(byBrand, brand, e);
-    for (const id of wIds) (postings[id] ??= new Set()).add(e);
+    for (let i = 0; i < nW; i++) (postings[packed[i]!] ??= []).push(e.slot);
   }
 
   function remove(id: string): void {
@@ -480,19 +523,25 @@ export function createRecallIndex(): RecallIndex {
     }
     if (e.brand) sparseDel(byBrand, e.brand, e);
     freeSlots.push(e.slot);
-    for (const tid of e.wIds) {
+    bySlot[e.slot] = undefined;
+    slotFlags[e.slot] = 0;
+    for (let i = 0; i < e.nW; i++) {
+      const tid = e.packed[i]!;
       const post = postings[tid];
-      post?.delete(e);
-      if (post && !post.size) postings[tid] = undefined;
+      if (post) {
+        const at = post.indexOf(e.slot);
+        if (at >= 0) post.splice(at, 1);
+        if (!post.length) postings[tid] = undefined;
+      }
       words.removeDoc(tid);
     }
-    for (const gid of e.tIds) grams.removeDoc(gid);
+    for (let i = 0; i < e.nT; i++) grams.removeDoc(e.packed[2 * e.nW + i]!);
     generation++;
   }
 
   function queryVector(terms: readonly string[], counts: readonly number[], vocab: Vocabulary): QueryVector {
     const ids = Int32Array.from(terms, (t) => vocab.idOf(t));
-    return { ids, weights: weigh(ids, counts, vocab) };
+    return { ids, weights: weigh(new Float64Array(ids.length), 0, ids, 0, counts, 0, ids.length, vocab) };
   }
 
   function features(q: RecallQuery): Features {
@@ -544,18 +593,23 @@ export function createRecallIndex(): RecallIndex {
 
   /** Title similarity: word/bigram TF-IDF cosine blended with character-trigram TF-IDF cosine, less number conflicts. */
   function similarity(f: Features, e: Entry, o: RecallMatchOptions): number {
-    vectors(e);
+    const v = vectors(e);
     const w = o.trigramWeight;
-    const sim = (1 - w) * dot(f.w, e.wIds, e.vw!, wScratch, wPos) + (w > 0 ? w * dot(trigramVector(f), e.tIds, e.vt!, tScratch, tPos) : 0);
+    const sim = (1 - w) * dot(f.w, e.packed, 0, e.nW, v, 0, wScratch, wPos) + (w > 0 ? w * dot(trigramVector(f), e.packed, 2 * e.nW, e.nT, v, e.nW, tScratch, tPos) : 0);
     return o.numberPenalty > 0 ? sim * (1 - o.numberPenalty * numberConflict(f, e)) : sim;
   }
 
   /** Share of the smaller side's number-bearing tokens the other side lacks (0 when either side has none). */
   function numberConflict(f: Features, e: Entry): number {
-    if (!f.numberIds.length || !e.numberIds.length) return 0;
+    if (!f.numberIds.length || !e.nN) return 0;
     let shared = 0;
-    for (const id of f.numberIds) if (id >= 0 && e.wIds.includes(id)) shared++;
-    return 1 - shared / Math.min(f.numberIds.length, e.numberIds.length);
+    for (const id of f.numberIds) if (id >= 0 && hasWord(e, id)) shared++;
+    return 1 - shared / Math.min(f.numberIds.length, e.nN);
+  }
+
+  function hasWord(e: Entry, id: number): boolean {
+    for (let i = 0; i < e.nW; i++) if (e.packed[i] === id) return true;
+    return false;
   }
 
   function brandRelation(f: Features, e: Entry): Prelim['brand'] {
@@ -566,8 +620,13 @@ export function createRecallIndex(): RecallIndex {
     return f.brandOther;
   }
 
-  /** The cheap signals (GTIN, model, brand): decided before any similarity is computed. */
-  function prelim(e: Entry, f: Features): Prelim {
+  /**
+   * The cheap signals (GTIN, model, brand): decided before any similarity is computed. Null when the
+   * candidate can neither match nor take part in the ranking: no GTIN and no model in common while the
+   * listing names another model of the line (score() would give 0 and needsSimilarity() false), which is
+   * most candidates of a listing with a model; the brand look-up is skipped for them.
+   */
+  function prelim(e: Entry, f: Features): Prelim | null {
     let gtin: string | undefined;
     if (e.gtins.length) {
       for (const g of f.gtins) {
@@ -592,10 +651,11 @@ export function createRecallIndex(): RecallIndex {
         }
       }
     }
-    const brand = brandRelation(f, e);
     // The listing names a model of the same line that is not the recalled one ('A15' vs recall 'A1'):
     // same brand and similar title must not make it a match.
     const conflict = !model && e.models.length > 0 && modelConflict(f, e);
+    if (conflict && !gtin) return null;
+    const brand = brandRelation(f, e);
     return { gtin, model, brand, conflict, specific: model ? isSpecificModel(modelRecallKey) : false };
   }
 
@@ -703,20 +763,41 @@ export function createRecallIndex(): RecallIndex {
     // Rare title tokens, accumulated by idf: the top candidates by overlap.
     const cap = Math.min(o.maxPosting, Math.max(20, o.maxTokenShare * entries.size));
     if (acc.length < nextSlot) acc = new Float64Array(Math.max(nextSlot, acc.length * 2));
-    const touched: Entry[] = [];
+    const touched: number[] = [];
     for (let i = 0; i < f.w.ids.length; i++) {
       const id = f.w.ids[i]!;
       const post = id < 0 ? undefined : postings[id];
-      if (!post || post.size > cap) continue;
-      const w = idfOf(post.size);
-      for (const e of post) {
-        if (acc[e.slot] === 0) touched.push(e);
-        acc[e.slot] = acc[e.slot]! + w;
+      if (!post || post.length > cap) continue;
+      const w = idfOf(post.length);
+      for (let j = 0; j < post.length; j++) {
+        const slot = post[j]!;
+        if (acc[slot] === 0) touched.push(slot);
+        acc[slot] = acc[slot]! + w;
       }
     }
-    if (touched.length) for (const e of topK(touched, acc, o.maxCandidates)) take(ids, e);
-    for (const e of touched) acc[e.slot] = 0;
+    if (touched.length) {
+      const heads = f.explicitModel ? f.models.map((m) => headOf(m.key)) : null;
+      for (const slot of topK(touched, acc, o.maxCandidates, bySlot)) if (!(heads && skippable(slot, f, heads))) take(ids, bySlot[slot]!);
+    }
+    for (const slot of touched) acc[slot] = 0;
     return ids;
+  }
+
+  /**
+   * Whether prelim() would return null for the entry in `slot`, decided from the slot arrays alone. Only for
+   * a listing with an explicit model (so any entry with models and none in common is a conflict): an entry
+   * with exactly one model, no pattern, and no GTIN to share, whose model key starts differently from
+   * every listing model key. A model relation needs equal keys or one a prefix of the other of 4+
+   * characters (compareModelKeys: suffix variants need a specific model), so equal heads (first 4
+   * characters, hashed) are necessary; a hash collision only means the full check runs.
+   */
+  function skippable(slot: number, f: Features, heads: readonly number[]): boolean {
+    const flags = slotFlags[slot]!;
+    if (!(flags & F_MODELS) || !(flags & F_ONE_MODEL)) return false;
+    if (flags & F_GTINS && f.gtins.length) return false;
+    const h = slotHead[slot]!;
+    for (const x of heads) if (x === h) return false;
+    return true;
   }
 
   return {
@@ -732,7 +813,10 @@ export function createRecallIndex(): RecallIndex {
       try {
         const out: RecallMatch[] = [];
         const scored: Cand[] = [];
-        for (const e of candidates(f, o)) scored.push({ e, p: prelim(e, f), simValue: undefined });
+        for (const e of candidates(f, o)) {
+          const p = prelim(e, f);
+          if (p) scored.push({ e, p, simValue: undefined });
+        }
         // The rank adjustment compares title-driven candidates among themselves; a candidate that another
         // brand rules out, or that matches on GTIN / model alone, needs no similarity (the costly part).
         let best = 0;
@@ -754,7 +838,8 @@ export function createRecallIndex(): RecallIndex {
       const f = features(query);
       prepare(f);
       try {
-        return score({ e, p: prelim(e, f), simValue: undefined }, f, query, o, null);
+        const p = prelim(e, f);
+        return p ? score({ e, p, simValue: undefined }, f, query, o, null) : null;
       } finally {
         release(f);
       }

@@ -2,6 +2,10 @@
 // prohibited items, in memory, keyed like the compacted topics (referenceKey()). In: (kind, key, record |
 // null) from the topic follower (detectors/reference/follow.ts) or from files/tests. Out: ReferenceView.
 // Writes happen between detector calls (the stage applies updates between slices), never during one.
+// Memory: a register of 100k certificates parsed from JSON is 100k objects of a dozen strings each, most of
+// them repeated across records (status, dates, issuer, standard, product name, the holder written again as
+// manufacturer and factory). Certificates, licences and recalls are stored with those strings interned (one
+// copy per distinct value), which roughly halves the register's heap; the records read the same.
 import type { Certificate, Licence, ProhibitedItem, Recall } from '../../pipeline/contracts/index.ts';
 import { createRecallIndex, type RecallIndex } from '../recall-index.ts';
 import type { ReferenceView } from '../types.ts';
@@ -22,7 +26,45 @@ export interface ReferenceViews {
   readonly recallIndex: RecallIndex;
 }
 
+/** Fields that repeat across register records; the record's own number is unique and is left alone. */
+const CERTIFICATE_SHARED = ['updated_at', 'status', 'holder', 'manufacturer', 'factory', 'product_name', 'category_code', 'standard', 'issued_on', 'expires_on', 'issuer'] as const;
+const LICENCE_SHARED = ['updated_at', 'holder', 'product', 'issued_on', 'expires_on', 'status'] as const;
+const RECALL_SHARED = ['updated_at', 'published_on', 'producer', 'brand', 'product_name', 'defect', 'hazard', 'jurisdiction'] as const;
+
+/**
+ * One copy per distinct string. Entries are never dropped (a value whose last record was deleted stays):
+ * bounded by the distinct values a register ever had, which for these fields is far below its size.
+ */
+function createInterner(): <T extends string>(s: T) => T {
+  const table = new Map<string, string>();
+  return <T extends string>(s: T): T => {
+    const hit = table.get(s);
+    if (hit !== undefined) return hit as T;
+    table.set(s, s);
+    return s;
+  };
+}
+
+function compactCertificate(c: Certificate, intern: <T extends string>(s: T) => T): Certificate {
+  const out = { ...c };
+  for (const f of CERTIFICATE_SHARED) (out as Record<string, unknown>)[f] = intern(c[f]);
+  return out;
+}
+
+function compactLicence(l: Licence, intern: <T extends string>(s: T) => T): Licence {
+  const out = { ...l };
+  for (const f of LICENCE_SHARED) (out as Record<string, unknown>)[f] = intern(l[f]);
+  return out;
+}
+
+function compactRecall(r: Recall, intern: <T extends string>(s: T) => T): Recall {
+  const out = { ...r };
+  for (const f of RECALL_SHARED) (out as Record<string, unknown>)[f] = intern(r[f]);
+  return out;
+}
+
 export function createReferenceViews(): ReferenceViews {
+  const intern = createInterner();
   const certificates = createKeyedView<Certificate>();
   const licences = createKeyedView<Licence>();
   const recalls = createKeyedView<Recall>();
@@ -53,7 +95,17 @@ export function createReferenceViews(): ReferenceViews {
     view,
     recallIndex,
     apply(kind, key, record) {
-      (views[kind] as MutableKeyedView<ReferenceRecords[typeof kind]>).apply(key, record);
+      if (record !== null && kind === 'certificates') {
+        const c = compactCertificate(record as Certificate, intern);
+        // The key is the number: keep one string for both.
+        views.certificates.apply(key === c.number ? c.number : key, c);
+      } else if (record !== null && kind === 'licences') {
+        const l = compactLicence(record as Licence, intern);
+        views.licences.apply(key === l.number ? l.number : key, l);
+      } else if (record !== null && kind === 'recalls') {
+        const r = compactRecall(record as Recall, intern);
+        views.recalls.apply(key === r.recall_id ? r.recall_id : key, r);
+      } else (views[kind] as MutableKeyedView<ReferenceRecords[typeof kind]>).apply(key, record);
     },
   };
 }
