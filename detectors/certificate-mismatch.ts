@@ -11,7 +11,8 @@
 //   ccc_missing / licence_missing                a category that needs one, sold without any
 // A listing without a category (many pages show none) takes its CCC product code from the register's
 // certificates for its model whose holder fits its brand/producer (config inferFromRegister; evidence
-// category_from_register), so the category rules still apply. "Now" is the snapshot's fetched_at (pure: no clock). Register checks are skipped while a register is
+// category_from_register), so the category rules still apply; and a licence is missing when the producer
+// holds one for the product the title names (licence_from_register). "Now" is the snapshot's fetched_at (pure: no clock). Register checks are skipped while a register is
 // empty (not loaded yet), so a stage started before its reference data does not call everything forged.
 import { z } from 'zod';
 import type { Certificate, Licence, ListingSnapshot, Severity } from '../pipeline/contracts/index.ts';
@@ -187,6 +188,30 @@ export function createRegisterProductLookup(): (l: Pick<ListingSnapshot, 'brand'
   };
 }
 
+/**
+ * A listing without a category: the register's licences held by its producer (same company name) for a
+ * product its title names, e.g. a 复合肥料 licence of the producer on a listing titled '… 复合肥料 …'. Indexed
+ * by company key, so the cost does not grow with the register.
+ */
+export function createRegisterLicenceLookup(): (l: Pick<ListingSnapshot, 'title' | 'producer'>, view: KeyedView<Licence>) => Licence | null {
+  let cache: { view: KeyedView<Licence>; version: number; byHolder: Map<string, Licence[]> } | null = null;
+  return (l, view) => {
+    if (cache?.view !== view || cache.version !== view.version) {
+      const byHolder = new Map<string, Licence[]>();
+      for (const lic of view.values()) {
+        const k = companyKey(lic.holder);
+        if (k.length < 2) continue;
+        byHolder.set(k, [...(byHolder.get(k) ?? []), lic]);
+      }
+      cache = { view, version: view.version, byHolder };
+    }
+    const producer = l.producer.name?.trim();
+    if (!producer) return null;
+    const title = halfWidth(l.title);
+    return (cache.byHolder.get(companyKey(producer)) ?? []).find((lic) => lic.product.trim().length >= 2 && title.includes(halfWidth(lic.product.trim()))) ?? null;
+  };
+}
+
 function findLicence(view: KeyedView<Licence>, parts: LicenceParts): Licence | undefined {
   const direct = view.get(parts.number) ?? view.get(parts.core);
   if (direct || parts.province) return direct;
@@ -206,6 +231,7 @@ export const certificateMismatch = defineDetector({
   rules: CERTIFICATE_RULES,
   create(config) {
     const registerProduct = createRegisterProductLookup();
+    const registerLicence = createRegisterLicenceLookup();
     return (subject, refs) => {
       if (subject.kind !== 'listing') return [];
       const l = subject.snapshot;
@@ -280,6 +306,8 @@ export const certificateMismatch = defineDetector({
       const licShown = l.licence_numbers.map((s) => s.trim()).filter(Boolean);
       const licProduct = licenceProductForCategory(l.category);
       const licRegisterReady = refs.licences.size >= config.minRegisterSize;
+      // No category on the page: a licence the producer holds for the product the title names says one is needed.
+      const heldLicence = !licProduct && l.category === null && config.inferFromRegister && licRegisterReady && config.reportMissing ? registerLicence(l, refs.licences) : null;
       const seenLic = new Set<string>();
       for (const raw of licShown) {
         const parsed = parseLicenceNumber(raw);
@@ -312,6 +340,13 @@ export const certificateMismatch = defineDetector({
       }
       if (config.reportMissing && licProduct && licShown.length === 0) {
         out.push(finding('licence_missing', '', `category ${l.category} requires a production licence (${licProduct.nameZh[0]}) but the listing shows none`, listingSide, { licence_product: licProduct.nameZh[0]!, codes: licProduct.codes }));
+      } else if (heldLicence && licShown.length === 0) {
+        out.push(
+          finding('licence_missing', '', `the producer holds production licence ${heldLicence.number} for ${heldLicence.product}, which the title names, but the listing shows none`, { ...listingSide, title: l.title }, {
+            licence_product: heldLicence.product,
+            licence_from_register: { number: heldLicence.number, holder: heldLicence.holder, product: heldLicence.product, status: heldLicence.status },
+          }),
+        );
       }
       return out;
     };

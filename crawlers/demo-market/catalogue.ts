@@ -165,7 +165,7 @@ export interface Catalogue {
   products: readonly Product[];
   /** Products that may appear on clean listings (not recalled). */
   sellable: readonly Product[];
-  byGroup: ReadonlyMap<GroupId, { sellable: Product[]; ccc: Product[]; recalled: Product[]; prohibited: ProhibitedProduct[] }>;
+  byGroup: ReadonlyMap<GroupId, { sellable: Product[]; ccc: Product[]; licensed: Product[]; recalled: Product[]; prohibited: ProhibitedProduct[] }>;
   prohibited: readonly ProhibitedProduct[];
   brandManufacturer: ReadonlyMap<string, Party>;
 }
@@ -247,14 +247,15 @@ export function catalogueFor(seed: number): Catalogue {
       manufacturer: { name: `${shortPlace(region.city)}${brand}制品厂`, address: addressIn(region, pickStreet(r.int(1000)), r.range(1, 300)), region },
     };
   });
-  const byGroup = new Map<GroupId, { sellable: Product[]; ccc: Product[]; recalled: Product[]; prohibited: ProhibitedProduct[] }>();
-  for (const g of GROUPS) byGroup.set(g, { sellable: [], ccc: [], recalled: [], prohibited: [] });
+  const byGroup = new Map<GroupId, { sellable: Product[]; ccc: Product[]; licensed: Product[]; recalled: Product[]; prohibited: ProhibitedProduct[] }>();
+  for (const g of GROUPS) byGroup.set(g, { sellable: [], ccc: [], licensed: [], recalled: [], prohibited: [] });
   for (const p of products) {
     const e = byGroup.get(p.type.group)!;
     if (p.recalled) e.recalled.push(p);
     else {
       e.sellable.push(p);
       if (p.type.ccc) e.ccc.push(p);
+      if (p.type.licence) e.licensed.push(p);
     }
   }
   for (const p of prohibited) byGroup.get(p.def.group)!.prohibited.push(p);

@@ -4,7 +4,7 @@
 // ground truth both read this one object, so they cannot disagree.
 // In: seed, index, { clean, problemRate }. Out: `listingAt`, `sellerAt`, `listingTruth`, id <-> index helpers.
 import { catalogueFor, GROUPS, addressIn, pickStreet, type GroupId, type Product, type ProhibitedProduct } from './catalogue.ts';
-import { forgedCertNumber, referenceFor, type CertVariant } from './reference.ts';
+import { forgedCertNumber, forgedLicenceNumber, referenceFor, type CertVariant } from './reference.ts';
 import { REGIONS, shortPlace } from './regions.ts';
 import { hashKeys, rngFor, type Rng } from './rng.ts';
 import { shortNumber, toFullWidth, withThousands } from './text.ts';
@@ -25,6 +25,8 @@ export const LISTING_PROBLEM_KINDS = [
   'recalled_model',
   'prohibited_item',
   'three_no',
+  'licence_forged',
+  'licence_missing',
 ] as const;
 export type ListingProblemKind = (typeof LISTING_PROBLEM_KINDS)[number];
 
@@ -229,7 +231,7 @@ export function listingAt(seed: number, i: number, opts: ListingOptions = {}): L
   let kind: ListingProblemKind | null = null;
   if (r.chance(rate)) {
     const applicable = LISTING_PROBLEM_KINDS.filter((k) =>
-      k.startsWith('ccc_') ? g.ccc.length > 0 : k === 'recalled_model' ? g.recalled.length > 0 : k === 'prohibited_item' ? g.prohibited.length > 0 : true,
+      k.startsWith('ccc_') ? g.ccc.length > 0 : k.startsWith('licence_') ? g.licensed.length > 0 : k === 'recalled_model' ? g.recalled.length > 0 : k === 'prohibited_item' ? g.prohibited.length > 0 : true,
     );
     kind = r.pick(applicable);
   }
@@ -281,6 +283,7 @@ export function listingAt(seed: number, i: number, opts: ListingOptions = {}): L
   let product: Product;
   if (kind === 'recalled_model') product = r.pick(g.recalled);
   else if (kind?.startsWith('ccc_')) product = r.pick(g.ccc);
+  else if (kind?.startsWith('licence_')) product = r.pick(g.licensed);
   else product = r.pick(g.sellable);
 
   // Price: clean listings sit inside the product's reasonable range.
@@ -320,7 +323,14 @@ export function listingAt(seed: number, i: number, opts: ListingOptions = {}): L
   }
   const licence: string[] = [];
   const lic = ref.licenceNumber.get(product.product_id);
-  if (lic) licence.push(lic);
+  if (kind === 'licence_forged' && lic) {
+    // Right industry and product codes, an enterprise code the register does not hold.
+    const n = forgedLicenceNumber(lic, hashKeys(seed, 'forged-licence', i), ref.licenceNumbers);
+    licence.push(n);
+    problems.push({ kind, detail: { number: n } });
+  } else if (kind === 'licence_missing') {
+    problems.push({ kind, detail: { required_licence: product.type.licence } });
+  } else if (lic) licence.push(lic);
 
   // Model: recalled models are written in varied ways.
   let modelDisplay = product.model;

@@ -35,6 +35,8 @@ export interface Reference {
   certNumbers: Map<string, Record<CertVariant, string>>;
   /** product_id -> licence number (canonical, ASCII brackets). */
   licenceNumber: Map<string, string>;
+  /** Every licence number of the register without its province prefix ('XK06-001-01234'). */
+  licenceNumbers: Set<string>;
   /** product_id -> recall id. */
   recallId: Map<string, string>;
 }
@@ -51,13 +53,22 @@ export function forgedCertNumber(code: string, h: number): string {
   return `${2018 + (h % 7)}01${code}9${String(h % 100000).padStart(5, '0')}`;
 }
 
+/** A licence number shaped like `real` (same industry and product codes) that the register never contains. */
+export function forgedLicenceNumber(real: string, h: number, register: ReadonlySet<string>): string {
+  const core = /XK(\d\d)-(\d{3})-\d{5}/.exec(real)!;
+  for (let k = 0; ; k++) {
+    const n = `XK${core[1]}-${core[2]}-${String((h + k * 7919) % 100000).padStart(5, '0')}`;
+    if (!register.has(n)) return n;
+  }
+}
+
 const cache = new Map<number, Reference>();
 
 export function referenceFor(seed: number): Reference {
   const hit = cache.get(seed);
   if (hit) return hit;
   const cat = catalogueFor(seed);
-  const ref: Reference = { certificates: [], licences: [], recalls: [], prohibited: [], certNumbers: new Map(), licenceNumber: new Map(), recallId: new Map() };
+  const ref: Reference = { certificates: [], licences: [], recalls: [], prohibited: [], certNumbers: new Map(), licenceNumber: new Map(), licenceNumbers: new Set(), recallId: new Map() };
   for (const p of cat.products) {
     const r = rngFor(seed, 'ref', p.product_id);
     const maker = p.manufacturer;
@@ -93,6 +104,7 @@ export function referenceFor(seed: number): Reference {
       const number = r.chance(0.5) ? `(${provinceAbbr(maker)})${core}` : core;
       const year = r.range(2022, 2025); // issued 2022+ so a "valid" licence (5 years) is still valid at the demo crawl date (2026-11)
       ref.licenceNumber.set(p.product_id, number);
+      ref.licenceNumbers.add(core);
       ref.licences.push({
         schema_version: 1,
         updated_at: REFERENCE_UPDATED_AT,

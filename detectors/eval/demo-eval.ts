@@ -47,6 +47,8 @@ export const PROBLEM_RULES: Readonly<Record<string, string>> = {
   recalled_model: 'recall_match/recalled_product',
   prohibited_item: 'prohibited_item/prohibited_item',
   three_no: 'three_no/three_no',
+  licence_forged: 'certificate_mismatch/licence_not_in_register',
+  licence_missing: 'certificate_mismatch/licence_missing',
   absolute_claim: 'livestream_risk/absolute_claim',
   room_price_mismatch: 'livestream_risk/room_price_mismatch',
 };

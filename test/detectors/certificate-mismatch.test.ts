@@ -123,3 +123,18 @@ describe('certificate_mismatch: a listing without a category takes its product c
     expect(rules(listing({ category: null, ccc_numbers: [] }), data, { inferFromRegister: false })).toEqual([]);
   });
 });
+
+describe('certificate_mismatch: a listing without a category needs a licence its producer holds for the product its title names', () => {
+  const fertiliser = licence({ number: 'XK13-001-00042', holder: '某某化肥有限公司', product: '复合肥料' });
+  const data = { certificates: [certificate()], licences: [fertiliser] };
+  const base = { category: null, title: '金稻 复合肥料 NPK15-15-15 50kg', brand: '金稻', model: 'NPK15-15-15', ccc_numbers: [], producer: { name: '某某化肥有限公司', address: '某地' } };
+  it.each([
+    ['shows none', {}, ['licence_missing']],
+    ['shows its licence', { licence_numbers: ['XK13-001-00042'] }, []],
+    ['title names another product', { title: '金稻 有机肥 50kg' }, []],
+    ['another producer', { producer: { name: '别的公司', address: null } }, []],
+    ['a category that needs no licence says so', { category: 'bedding_set' }, []],
+  ] as const)('%s', (_name, over, expected) => {
+    expect(rules(listing({ ...base, ...over } as Partial<ListingSnapshot>), data)).toEqual(expected);
+  });
+});

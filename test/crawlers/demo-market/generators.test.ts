@@ -117,6 +117,19 @@ describe('problem injection', () => {
           case 'three_no':
             expect(l.producer.name === null || l.producer.address === null).toBe(true);
             break;
+          case 'licence_forged': {
+            const core = (n: string) => n.replace(/^\([^)]*\)/, '');
+            expect(l.licence_numbers).toEqual([d.number]);
+            expect(ref.licences.some((x) => core(x.number) === d.number)).toBe(false);
+            expect(d.number).toMatch(/^XK\d\d-\d{3}-\d{5}$/);
+            const t = byId.get(l.product_id)!.type.licence!;
+            expect((d.number as string).slice(2, 8)).toBe(`${t.industry}-${t.product}`);
+            break;
+          }
+          case 'licence_missing':
+            expect(l.licence_numbers).toEqual([]);
+            expect(byId.get(l.product_id)?.type.licence).not.toBeNull();
+            break;
           default:
             throw new Error(`unexpected kind ${p.kind}`);
         }
