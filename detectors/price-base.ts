@@ -110,6 +110,10 @@ interface Entry {
   cached: PriceStats | null;
   /** Prices pushed since `cached` was computed. */
   changed: number;
+  /** Recency list (least recently updated first): neighbours, null at the ends. */
+  older: Entry | null;
+  newer: Entry | null;
+  readonly key: string;
 }
 
 export class PriceBaseError extends Error {
@@ -218,18 +222,44 @@ export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
   if (!(staleFraction >= 0 && staleFraction < 1)) throw new PriceBaseError(`price base staleFraction must be in [0, 1), got ${staleFraction}`);
   if (!Number.isInteger(window) || window < 8) throw new PriceBaseError(`price base window must be an integer >= 8, got ${window}`);
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new PriceBaseError(`price base maxKeys must be a positive integer, got ${maxKeys}`);
-  // Map iteration order is insertion order; re-inserting on update makes the first entry the least recent.
+  // Recency is a linked list through the entries, not Map order: evicting with map.keys().next() after many
+  // delete/re-insert cycles walks over the deleted slots V8 leaves at the front of the table until it
+  // rehashes, which made each eviction cost thousands of steps once the base was full.
   const entries = new Map<string, Entry>();
+  let oldest: Entry | null = null;
+  let newest: Entry | null = null;
+  const unlink = (e: Entry): void => {
+    if (e.older) e.older.newer = e.newer;
+    else oldest = e.newer;
+    if (e.newer) e.newer.older = e.older;
+    else newest = e.older;
+    e.older = e.newer = null;
+  };
+  const append = (e: Entry): void => {
+    e.older = newest;
+    e.newer = null;
+    if (newest) newest.newer = e;
+    else oldest = e;
+    newest = e;
+  };
 
   const entry = (pk: Pick<ProductKey, 'level' | 'key' | 'category' | 'brand' | 'model'>): Entry => {
     let e = entries.get(pk.key);
     if (e) {
-      entries.delete(pk.key);
+      if (e !== newest) {
+        unlink(e);
+        append(e);
+      }
     } else {
-      e = { category: pk.category, brand: pk.brand, model: pk.model, level: pk.level, buf: new Float64Array(Math.min(16, window)), head: 0, size: 0, count: 0, cached: null, changed: 0 };
-      if (entries.size >= maxKeys) entries.delete(entries.keys().next().value!);
+      e = { category: pk.category, brand: pk.brand, model: pk.model, level: pk.level, buf: new Float64Array(Math.min(16, window)), head: 0, size: 0, count: 0, cached: null, changed: 0, older: null, newer: null, key: pk.key };
+      if (entries.size >= maxKeys && oldest) {
+        const evicted: Entry = oldest;
+        unlink(evicted);
+        entries.delete(evicted.key);
+      }
+      entries.set(pk.key, e);
+      append(e);
     }
-    entries.set(pk.key, e);
     return e;
   };
 
