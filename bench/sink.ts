@@ -41,13 +41,14 @@ const database = `bench_sink_${id}`;
 const runtime = { ...base.runtime, ...(values.slice ? { maxBatchSize: Number(values.slice) } : {}) };
 const configFor = (suffix: string): Config => parseConfig({ ...base, runtime, kafka: { ...base.kafka, topicSuffix: `.bench-sink-${id}-${suffix}` }, clickhouse: { ...base.clickhouse, database }, log: { level: 'warn', format: 'json' } });
 
-const listings: ListingSnapshot[] = sampleListings(N, 41);
-const values_ = listings.map((l) => JSON.stringify(l));
+// The sample is made where it is used and dropped after: a bench process holding all N snapshots for its
+// whole run would make every major GC of the stage under test mark them too (a sink process does not).
+const sample = (): ListingSnapshot[] => sampleListings(N, 41);
 const dir = mkdtempSync(join(tmpdir(), 'bench-sink-'));
 const file = join(dir, 'rows.ndjson');
 
 async function writeRowsFile(): Promise<string[]> {
-  const rows = listings.map(listingToRow);
+  const rows = sample().map(listingToRow);
   const out = createWriteStream(file);
   for (const r of rows) if (!out.write(JSON.stringify(r) + '\n')) await once(out, 'drain');
   out.end();
@@ -85,16 +86,21 @@ async function consume(config: Config, kafka: ReturnType<typeof createKafka>, de
 /** The same topic through the runtime with a handler that does nothing: what the runtime alone allows. */
 const passThrough: StageDefinition = { name: 'bench_pass_through', inputs: [topics.listings], handle: (batch) => batch.map(() => ok()) };
 
+async function produce(kafka: ReturnType<typeof createKafka>): Promise<void> {
+  const listings = sample();
+  const producer = kafka.producer();
+  await producer.connect();
+  for (let i = 0; i < N; i += 500) {
+    await producer.send({ topic: kafka.topic(topics.listings), acks: ACKS_ALL, messages: listings.slice(i, i + 500).map((l) => ({ key: `${l.platform}:${l.listing_id}`, value: JSON.stringify(l) })) });
+  }
+  await producer.disconnect();
+}
+
 async function stage(round: number): Promise<{ stage: number; runtime: number }> {
   const config = configFor(`r${round}`);
   await migrateAll(config, logger);
   const kafka = createKafka(config.kafka, logger);
-  const producer = kafka.producer();
-  await producer.connect();
-  for (let i = 0; i < N; i += 500) {
-    await producer.send({ topic: kafka.topic(topics.listings), acks: ACKS_ALL, messages: values_.slice(i, i + 500).map((value, j) => ({ key: `${listings[i + j]!.platform}:${listings[i + j]!.listing_id}`, value })) });
-  }
-  await producer.disconnect();
+  await produce(kafka);
   const ms = await consume(config, kafka, createClickHouseSinkStage(config, logger));
   const runtimeMs = await consume(config, kafka, passThrough);
   await deleteTopics(kafka, allTopics.map((t) => kafka.topic(t)));
@@ -105,7 +111,7 @@ async function handlerOnly(): Promise<number> {
   const config = configFor('handler');
   const def = createClickHouseSinkStage(config, logger);
   const topic = topics.listings.name + config.kafka.topicSuffix;
-  const msgs: InputMessage<ListingSnapshot>[] = listings.map((l, i) => ({ value: l, key: null, topic, partition: i % 3, offset: String(i), timestamp: '0', raw: Buffer.from(values_[i]!) }));
+  const msgs: InputMessage<ListingSnapshot>[] = sample().map((l, i) => ({ value: l, key: null, topic, partition: i % 3, offset: String(i), timestamp: '0', raw: Buffer.from(JSON.stringify(l)) }));
   const parts = [0, 1, 2].map((p) => msgs.filter((m) => m.partition === p));
   const ctx = { logger, metrics: undefined as never, heartbeat: async () => {} };
   const t0 = performance.now();

@@ -21,9 +21,9 @@ export const clickhouseSinkConfigSchema = z.strictObject({
    * Slices of each partition the sink holds at once (the stage's in-flight window; at least
    * runtime.maxInFlightSlices). With `inFlightBatches`, it sets a batch's size: a batch is flushed when
    * partitions x this / inFlightBatches slices wait in it. Memory: up to partitions x this x runtime.maxBatchSize
-   * messages. @default 8
+   * messages. 16 holds about one fetch (8 MiB per partition) of listing snapshots. @default 16
    */
-  maxInFlightSlices: z.number().int().min(1).max(64).default(8),
+  maxInFlightSlices: z.number().int().min(1).max(64).default(16),
   /**
    * INSERTs per table in flight at once: while one batch is written, the next fills (decoding overlaps the
    * server's work). 1 = a batch is flushed only when every writer waits in it. @default 2
