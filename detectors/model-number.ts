@@ -5,13 +5,24 @@
 // Never a digit suffix: 'A1' must not cover 'A15' (the classic false positive). Pure.
 import { halfWidth } from './text.ts';
 
+// The certificate, recall and price detectors key the same few models per listing (and a certificate's
+// models on every listing that shows it): memoised, bounded (cleared when full).
+const KEY_MEMO_MAX = 8192;
+const keyMemo = new Map<string, string>();
+
 /** Canonical model key: 'KFR35GWBP3DN8Y'. Empty when nothing model-like remains. */
 export function modelKey(raw: string): string {
-  return halfWidth(raw)
-    .toUpperCase()
-    .replace(/[(\[{【（][^)\]}】）]*[)\]}】）]/g, '') // '(白色)', '[2023款]': qualifiers, not the model
-    .replace(/[\s\-_./\\·:+,'"#]/g, '')
-    .replace(/[^\p{L}\p{N}*?]/gu, '');
+  let key = keyMemo.get(raw);
+  if (key === undefined) {
+    key = halfWidth(raw)
+      .toUpperCase()
+      .replace(/[(\[{【（][^)\]}】）]*[)\]}】）]/g, '') // '(白色)', '[2023款]': qualifiers, not the model
+      .replace(/[\s\-_./\\·:+,'"#]/g, '')
+      .replace(/[^\p{L}\p{N}*?]/gu, '');
+    if (keyMemo.size >= KEY_MEMO_MAX) keyMemo.clear();
+    keyMemo.set(raw, key);
+  }
+  return key;
 }
 
 /**

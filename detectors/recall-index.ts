@@ -80,7 +80,7 @@ export function modelCandidates(text: string): string[] {
   const runs = [...s.matchAll(/[A-Za-z0-9](?:[A-Za-z0-9]|[-_/.](?=[A-Za-z0-9]))*/g)];
   for (let i = 0; i < runs.length; i++) {
     const run = runs[i]![0];
-    const parts = [run, ...run.split('/')];
+    const parts = run.includes('/') ? [run, ...run.split('/')] : [run];
     // 'ns af5dss2', 'KFR 35GW': a short letter prefix written apart from the rest of the model.
     const next = runs[i + 1];
     if (next && /^[A-Za-z]{1,4}$/.test(run) && /\d/.test(next[0]) && next.index === runs[i]!.index! + run.length + 1) parts.push(run + next[0]);
@@ -540,7 +540,8 @@ export function createRecallIndex(): RecallIndex {
   }
 
   function queryVector(terms: readonly string[], counts: readonly number[], vocab: Vocabulary): QueryVector {
-    const ids = Int32Array.from(terms, (t) => vocab.idOf(t));
+    const ids = new Int32Array(terms.length);
+    for (let i = 0; i < terms.length; i++) ids[i] = vocab.idOf(terms[i]!);
     return { ids, weights: weigh(new Float64Array(ids.length), 0, ids, 0, counts, 0, ids.length, vocab) };
   }
 
@@ -548,19 +549,26 @@ export function createRecallIndex(): RecallIndex {
     const title = q.title ?? '';
     const given = q.gtin ? [q.gtin].filter(isValidGtin) : [];
     const gtins = [...new Set([...given, ...extractGtins(title)])].map(gtin14);
-    const modelRaw = q.model?.trim() ? [q.model.trim()] : [];
-    const models = [...modelRaw.map((raw) => ({ raw, key: modelKey(raw) })), ...modelCandidates(title).map((k) => ({ raw: k, key: k }))]
-      .filter((m, i, all) => m.key && all.findIndex((x) => x.key === m.key) === i)
-      .map((m) => ({ ...m, lead: leadOf(m.key) }));
-    const explicitModel = modelRaw.length > 0 && models.length > 0 && models[0]!.raw === modelRaw[0];
+    const modelRaw = q.model?.trim() || null;
+    // The given model first, then model-like runs of the title; the first of each key, none empty.
+    const models: ModelRef[] = [];
+    const seen = new Set<string>();
+    const keep = (raw: string, key: string): void => {
+      if (!key || seen.has(key)) return;
+      seen.add(key);
+      models.push({ raw, key, lead: leadOf(key) });
+    };
+    if (modelRaw) keep(modelRaw, modelKey(modelRaw));
+    for (const k of modelCandidates(title)) keep(k, k);
+    const explicitModel = modelRaw !== null && models.length > 0 && models[0]!.raw === modelRaw;
     const brands = q.brand?.trim() ? [brandKey(q.brand)] : brandsInText(title);
     const text = `${q.brand ?? ''} ${title} ${q.model ?? ''}`;
     const { terms, counts } = counted(titleTokens(text));
     const w = queryVector(terms, counts, words);
-    const numberIds = Int32Array.from(
-      terms.flatMap((term, i) => (HAS_DIGIT.test(term) ? [i] : [])),
-      (i) => w.ids[i]!,
-    );
+    let nNumbers = 0;
+    for (const term of terms) if (HAS_DIGIT.test(term)) nNumbers++;
+    const numberIds = new Int32Array(nNumbers);
+    for (let i = 0, k = 0; i < terms.length; i++) if (HAS_DIGIT.test(terms[i]!)) numberIds[k++] = w.ids[i]!;
     const brandOther = brands.length ? Object.freeze({ ok: false, listing: brands[0] }) : BRAND_UNKNOWN;
     return { title, gtins, models, explicitModel, brands, terms, w, t: null, text, numberIds, hay: null, brandText: `${q.brand ?? ''} ${title}`, brandOther };
   }
