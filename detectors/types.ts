@@ -21,6 +21,8 @@
 import type { z } from 'zod';
 import type { Certificate, Finding, Licence, ListingSnapshot, LivestreamSnapshot, ProhibitedItem, Recall, SubjectKind } from '../pipeline/contracts/index.ts';
 import type { Logger } from '../pipeline/logger.ts';
+import type { ListingMemory } from './livestream-risk.ts';
+import type { PriceDetectorState } from './price-anomaly.ts';
 import type { RecallMatchOptions } from './recall-index.ts';
 
 /** What a detector is called on. Discriminated by `kind` so a detector can narrow with one check. */
@@ -80,10 +82,15 @@ export interface ReferenceView {
 
 /**
  * Given to `create`. Detectors that keep state across snapshots (e.g. a price base) get it here, built by
- * the stage; add optional fields for such dependencies rather than doing I/O inside a detector.
+ * the stage; add optional fields for such dependencies rather than doing I/O inside a detector. A state
+ * left out is made by the detector itself (empty).
  */
 export interface DetectorDeps {
   readonly logger: Logger;
+  /** price_anomaly's price base, per-listing price memory and category forests (seed or inspect it). */
+  readonly priceState?: PriceDetectorState;
+  /** livestream_risk's memory of listings, to compare a room's product card with. */
+  readonly listingMemory?: ListingMemory;
 }
 
 export type DetectFn = (subject: Subject, refs: ReferenceView) => DetectorFinding[];
