@@ -231,7 +231,7 @@ export function listingAt(seed: number, i: number, opts: ListingOptions = {}): L
   let kind: ListingProblemKind | null = null;
   if (r.chance(rate)) {
     const applicable = LISTING_PROBLEM_KINDS.filter((k) =>
-      k.startsWith('ccc_') ? g.ccc.length > 0 : k.startsWith('licence_') ? g.licensed.length > 0 : k === 'recalled_model' ? g.recalled.length > 0 : k === 'prohibited_item' ? g.prohibited.length > 0 : true,
+      k.startsWith('licence_') ? false : k.startsWith('ccc_') ? g.ccc.length > 0 : k === 'recalled_model' ? g.recalled.length > 0 : k === 'prohibited_item' ? g.prohibited.length > 0 : true,
     );
     kind = r.pick(applicable);
   }
@@ -283,7 +283,6 @@ export function listingAt(seed: number, i: number, opts: ListingOptions = {}): L
   let product: Product;
   if (kind === 'recalled_model') product = r.pick(g.recalled);
   else if (kind?.startsWith('ccc_')) product = r.pick(g.ccc);
-  else if (kind?.startsWith('licence_')) product = r.pick(g.licensed);
   else product = r.pick(g.sellable);
 
   // Price: clean listings sit inside the product's reasonable range.
@@ -323,14 +322,7 @@ export function listingAt(seed: number, i: number, opts: ListingOptions = {}): L
   }
   const licence: string[] = [];
   const lic = ref.licenceNumber.get(product.product_id);
-  if (kind === 'licence_forged' && lic) {
-    // Right industry and product codes, an enterprise code the register does not hold.
-    const n = forgedLicenceNumber(lic, hashKeys(seed, 'forged-licence', i), ref.licenceNumbers);
-    licence.push(n);
-    problems.push({ kind, detail: { number: n } });
-  } else if (kind === 'licence_missing') {
-    problems.push({ kind, detail: { required_licence: product.type.licence } });
-  } else if (lic) licence.push(lic);
+  if (lic) licence.push(lic);
 
   // Model: recalled models are written in varied ways.
   let modelDisplay = product.model;
@@ -360,6 +352,19 @@ export function listingAt(seed: number, i: number, opts: ListingOptions = {}): L
   if (kind === 'recalled_model' && r.chance(0.5)) {
     gtin = null;
     (problems.find((p) => p.kind === 'recalled_model') as Problem).detail.gtin_shown = false;
+  }
+  // Licence problems, on listings of licensed products that drew no other problem (a quarter of the rate),
+  // drawn last for the same reason: the problems drawn above, and every value, stay as they were.
+  if (kind === null && lic && rate > 0 && r.chance(rate / 4)) {
+    if (r.chance(0.5)) {
+      // Right industry and product codes, an enterprise code the register does not hold.
+      const n = forgedLicenceNumber(lic, hashKeys(seed, 'forged-licence', i), ref.licenceNumbers);
+      licence.splice(0, licence.length, n);
+      problems.push({ kind: 'licence_forged', detail: { number: n } });
+    } else {
+      licence.length = 0;
+      problems.push({ kind: 'licence_missing', detail: { required_licence: product.type.licence } });
+    }
   }
 
   return {
