@@ -6,12 +6,14 @@
 // runtime alone on the same topic (a handler that does nothing): the ceiling any stage has here.
 // Stage time runs from its first received message to the last resolved offset (group join excluded; the
 // client's process start is included on its side). Each round measures the limit before and after its own
-// runs; ratios are taken per round (runs side by side) and the reported ratio is their median.
+// runs; ratios are taken per round (runs side by side) and the reported ratio is their median. CPU per row
+// (ours: this process + the ClickHouse server; the limit: clickhouse-client + the server) is reported beside
+// it as cpu_ratio = limit CPU / our CPU per row, steadier than rates on a shared machine.
 // Usage: npm run bench:sink [-- --rows 200000 --rounds 3 --slice <runtime.maxBatchSize>]. Last line: {"bench":"sink","ratio": stage/limit, ...}.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -56,31 +58,66 @@ async function writeRowsFile(): Promise<string[]> {
   return Object.keys(rows[0]!);
 }
 
-async function limit(columns: string[]): Promise<number> {
+// CPU seconds, as a second figure beside rows/s: on a shared machine wall-clock rates move with the load,
+// CPU spent per row much less. Ours = this process (runtime + sink) + the ClickHouse server; the limit's =
+// clickhouse-client (via /usr/bin/time) + the server. The Kafka broker's CPU is in neither.
+const serverPid = ((): number | undefined => {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')[0]!.endsWith('clickhouse-server')) return Number(d);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+})();
+const serverCpu = (): number => {
+  if (!serverPid) return NaN;
+  const f = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in ticks of 1/100 s
+};
+const selfCpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+async function limit(columns: string[], cpu?: number[]): Promise<number> {
   const sql = `INSERT INTO ${quoteIdentifier(database)}.listing_snapshots (${columns.map(quoteIdentifier).join(', ')}) FORMAT JSONEachRow`;
+  const args = ['--host', '127.0.0.1', '--port', String(base.infra.clickhouseTcpPort), '--query', sql];
+  const s0 = serverCpu();
   const t0 = performance.now();
-  const child = spawn('clickhouse-client', ['--host', '127.0.0.1', '--port', String(base.infra.clickhouseTcpPort), '--query', sql], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = TIME ? spawn(TIME, ['-f', '@cpu %U %S', 'clickhouse-client', ...args], { stdio: ['pipe', 'ignore', 'pipe'] }) : spawn('clickhouse-client', args, { stdio: ['pipe', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (b: Buffer) => (err += b.toString()));
   const { createReadStream } = await import('node:fs');
   createReadStream(file).pipe(child.stdin);
   const [code] = (await once(child, 'close')) as [number];
   if (code !== 0) throw new Error(`clickhouse-client exited ${code}: ${err}`);
-  return performance.now() - t0;
+  const ms = performance.now() - t0;
+  const m = /@cpu ([\d.]+) ([\d.]+)/.exec(err);
+  cpu?.push((m ? Number(m[1]) + Number(m[2]) : NaN) + serverCpu() - s0);
+  return ms;
 }
 
 /** Consumes the round's topic with `def` until every message is resolved; ms from the first received. */
-async function consume(config: Config, kafka: ReturnType<typeof createKafka>, def: StageDefinition): Promise<number> {
+async function consume(config: Config, kafka: ReturnType<typeof createKafka>, def: StageDefinition): Promise<{ ms: number; cpu: number }> {
   const s = createStage(def, { kafka, logger, runtime: config.runtime });
   await s.start();
   let t0 = 0;
+  let c0 = 0;
   while (s.metrics.resolved < N) {
-    if (!t0 && s.metrics.received > 0) t0 = performance.now();
+    if (!t0 && s.metrics.received > 0) {
+      t0 = performance.now();
+      c0 = selfCpu() + serverCpu();
+    }
     await new Promise((r) => setTimeout(r, 5));
   }
   const ms = performance.now() - t0;
+  const cpu = selfCpu() + serverCpu() - c0;
   await s.stop();
-  return ms;
+  return { ms, cpu };
 }
 
 /** The same topic through the runtime with a handler that does nothing: what the runtime alone allows. */
@@ -96,15 +133,15 @@ async function produce(kafka: ReturnType<typeof createKafka>): Promise<void> {
   await producer.disconnect();
 }
 
-async function stage(round: number): Promise<{ stage: number; runtime: number }> {
+async function stage(round: number): Promise<{ stage: number; stageCpu: number; runtime: number }> {
   const config = configFor(`r${round}`);
   await migrateAll(config, logger);
   const kafka = createKafka(config.kafka, logger);
   await produce(kafka);
-  const ms = await consume(config, kafka, createClickHouseSinkStage(config, logger));
-  const runtimeMs = await consume(config, kafka, passThrough);
+  const st = await consume(config, kafka, createClickHouseSinkStage(config, logger));
+  const rt = await consume(config, kafka, passThrough);
   await deleteTopics(kafka, allTopics.map((t) => kafka.topic(t)));
-  return { stage: ms, runtime: runtimeMs };
+  return { stage: st.ms, stageCpu: st.cpu, runtime: rt.ms };
 }
 
 async function handlerOnly(): Promise<number> {
@@ -138,20 +175,22 @@ try {
   const columns = await writeRowsFile();
   const rps = (ms: number) => Math.round(N / (ms / 1000));
   const r3 = (x: number) => Math.round(x * 1000) / 1000;
-  interface Round { limit: number; stage: number; handler: number; runtime: number }
+  interface Round { limit: number; stage: number; handler: number; runtime: number; limitCpuUs: number; stageCpuUs: number }
+  const us = (cpuS: number) => Math.round((cpuS / N) * 1e6 * 10) / 10;
   const rounds: Round[] = [];
   await migrateAll(configFor('setup'), logger);
   await limit(columns); // warm-up
   for (let r = 0; r < ROUNDS; r++) {
     // The limit is measured before and after the round's own runs and averaged: on a shared machine the
     // ratio of runs made side by side is steadier than either figure.
-    const before = await limit(columns);
+    const limitCpu: number[] = [];
+    const before = await limit(columns, limitCpu);
     const st = await stage(r);
     const handler = await handlerOnly();
-    const after = await limit(columns);
-    const round = { limit: rps((before + after) / 2), stage: rps(st.stage), handler: rps(handler), runtime: rps(st.runtime) };
+    const after = await limit(columns, limitCpu);
+    const round = { limit: rps((before + after) / 2), stage: rps(st.stage), handler: rps(handler), runtime: rps(st.runtime), limitCpuUs: us((limitCpu[0]! + limitCpu[1]!) / 2), stageCpuUs: us(st.stageCpu) };
     rounds.push(round);
-    say(`round ${r + 1}: clickhouse-client ${round.limit} rows/s (${rps(before)} before, ${rps(after)} after), stage ${round.stage} rows/s (ratio ${r3(round.stage / round.limit)}), handler ${round.handler} rows/s, runtime pass-through ${round.runtime} msg/s (${r3(round.runtime / round.limit)} of the limit)`);
+    say(`round ${r + 1}: clickhouse-client ${round.limit} rows/s (${rps(before)} before, ${rps(after)} after; ${round.limitCpuUs} us CPU/row), stage ${round.stage} rows/s (ratio ${r3(round.stage / round.limit)}; ${round.stageCpuUs} us CPU/row), handler ${round.handler} rows/s, runtime pass-through ${round.runtime} msg/s (${r3(round.runtime / round.limit)} of the limit)`);
   }
   const med = (f: (r: Round) => number) => median(rounds.map(f));
   const ratio = r3(med((r) => r.stage / r.limit));
@@ -176,6 +215,9 @@ try {
       handler_ratio: handlerRatio,
       runtime_pass_through_per_s: med((r) => r.runtime),
       runtime_ratio: runtimeRatio,
+      limit_cpu_us_per_row: med((r) => r.limitCpuUs),
+      stage_cpu_us_per_row: med((r) => r.stageCpuUs),
+      cpu_ratio: r3(med((r) => r.limitCpuUs / r.stageCpuUs)),
       peak_rss_mb: rss,
       provisional: 'shared noisy machine',
     }) + '\n',
