@@ -60,12 +60,14 @@ export const DEFAULT_MATCH_OPTIONS: RecallMatchOptions = { minScore: 0.6, titleO
 const STOP = new Set(['the', 'and', 'for', 'with', 'of', 'a', 'an', 'in', 'to', 'on', 'by', 'or', 'new', 'model', 'models', 'item', 'no']);
 
 /** Word tokens (ASCII letters/digits runs, lower case) and CJK bigrams (a single Han character when alone). */
+const TOKEN_RUN = /[a-z0-9]+|\p{Script=Han}+/gu;
+
 export function titleTokens(text: string): string[] {
   const s = halfWidth(text).toLowerCase();
   const out: string[] = [];
-  for (const m of s.matchAll(/[a-z0-9]+|\p{Script=Han}+/gu)) {
-    const t = m[0];
-    if (/^[a-z0-9]/.test(t)) {
+  for (const t of s.match(TOKEN_RUN) ?? []) {
+    const c = t.charCodeAt(0);
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
       if (!STOP.has(t)) out.push(t);
     } else if (t.length === 1) out.push(t);
     else for (let i = 0; i + 1 < t.length; i++) out.push(t.slice(i, i + 2));
