@@ -52,6 +52,13 @@ export const detectConfigSchema = z.strictObject({
   waitForReference: z.boolean().default(true),
   /** Give up waiting (and consume anyway, with a warning) after this long, ms. @default 300000 */
   referenceReadyTimeoutMs: z.number().int().min(0).default(300_000),
+  /**
+   * Seed price_anomaly's price base at start from ClickHouse's price_base_daily over this many days (CNY), so a
+   * restart or a small market does not wait for minCount prices per product to stream past. 0 = off. @default 28
+   */
+  priceHistoryDays: z.number().int().min(0).max(3650).default(28),
+  /** Give up loading the price history (and detect from the stream alone, with a warning) after this long, ms. @default 15000 */
+  priceHistoryTimeoutMs: z.number().int().min(0).default(15_000),
 });
 export type DetectConfig = z.infer<typeof detectConfigSchema>;
 

@@ -26,6 +26,12 @@ export interface PriceBaseParams {
   /** First day included (YYYY-MM-DD). @default 90 days ago */
   since?: string;
 }
+export interface PriceHistoryParams {
+  /** Days back from today included (today counts). @default 28 */
+  days?: number;
+  /** Only prices in this currency (the detector compares like with like). @default 'CNY' */
+  currency?: string;
+}
 export interface RankingParams {
   /** Any day of the month (YYYY-MM-DD). @default this month */
   month?: string;
@@ -154,6 +160,26 @@ WHERE category = ${sqlString(p.category)} AND brand_key = ${brandKey} AND model_
   AND day >= ${dateOr(p.since, 'today() - 90')}
 GROUP BY category, brand_key, model_key, currency
 ORDER BY currency`;
+  },
+
+  /**
+   * The price detector at start: every key product's price quantiles (PRICE_QUANTILES, in that order) and
+   * observation count over the last `days` days, in one currency, to seed its price base
+   * (pipeline/stages/price-history.ts). Keys as price_base_daily stores them (lower case, no separators; ''
+   * for a missing brand/model/category): the detector normalises them onto its own keys.
+   */
+  priceHistory: (db: string, p: PriceHistoryParams = {}) => {
+    const days = p.days ?? 28;
+    if (!Number.isInteger(days) || days < 1 || days > 3650) throw new RangeError(`expected days as an integer in 1..3650, got ${String(days).slice(0, 40)}`);
+    const currency = p.currency ?? 'CNY';
+    if (!/^[A-Z]{3}$/.test(currency)) throw new RangeError(`expected an ISO 4217 currency code, got ${JSON.stringify(currency).slice(0, 40)}`);
+    return `SELECT category, brand_key, model_key,
+  uniqExactMerge(observations) AS observations,
+  quantilesExactMerge(${PRICE_QUANTILES.join(', ')})(price_quantiles) AS price_quantiles
+FROM ${qualifiedTable(db, 'price_base_daily')}
+WHERE currency = ${sqlString(currency)} AND day > today() - ${days}
+GROUP BY category, brand_key, model_key
+ORDER BY category, brand_key, model_key`;
   },
 
   /**

@@ -16,6 +16,7 @@ import { followReferenceTopics, type ReferenceFollower } from '../../detectors/r
 import { createReferenceViews, type ReferenceViews } from '../../detectors/reference/views.ts';
 import type { DetectorFinding, Subject } from '../../detectors/types.ts';
 import { createKafka, type KafkaHandle } from '../kafka.ts';
+import { priceStateFor, seedPriceHistory } from './price-history.ts';
 import type { Logger } from '../logger.ts';
 import { ok, type OutputMessage, type StepResult } from '../runtime/result.ts';
 import type { StageContext, StageDefinition } from '../runtime/stage.ts';
@@ -58,7 +59,9 @@ export function alertsFor(subject: Subject, detectors: readonly RunnableDetector
 export function createDetectStage(config: Config, logger: Logger, deps: DetectStageDeps = {}): StageDefinition {
   const log = logger.child({ component: 'stage', name: 'detect' });
   const views = deps.views ?? createReferenceViews();
-  const detectors = createDetectors(config.detect.detectors, { logger: log });
+  // price_anomaly's state lives here so start() can seed it from ClickHouse history (price-history.ts).
+  const priceState = priceStateFor(config);
+  const detectors = createDetectors(config.detect.detectors, { logger: log, priceState });
   const listingsTopic = topicName(topics.listings, config.kafka.topicSuffix);
   let follower: ReferenceFollower | undefined;
   let metrics: StageContext['metrics'] | undefined;
@@ -82,7 +85,9 @@ export function createDetectStage(config: Config, logger: Logger, deps: DetectSt
     async start(ctx) {
       metrics = ctx.metrics;
       log.info({ detectors: detectors.map((d) => d.name) }, 'detectors');
-      if (deps.views) return;
+      // Runs beside the reference catch-up; bounded by detect.priceHistoryTimeoutMs and never throws.
+      const seeded = priceState ? seedPriceHistory(config, priceState, log) : undefined;
+      if (deps.views) return void (await seeded);
       const kafka = deps.kafka ?? createKafka(config.kafka, logger);
       follower = await followReferenceTopics(kafka, views, logger);
       if (config.detect.waitForReference) {
@@ -91,6 +96,7 @@ export function createDetectStage(config: Config, logger: Logger, deps: DetectSt
           log.warn('reference views not caught up within referenceReadyTimeoutMs; detecting with what is loaded');
         }
       }
+      await seeded;
     },
     handle(batch): StepResult[] {
       const isListing = batch[0]?.topic === listingsTopic;
