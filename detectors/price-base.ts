@@ -101,7 +101,11 @@ interface Entry {
   readonly brand: string | null;
   readonly model: string | null;
   readonly level: PriceLevel;
-  buf: Float64Array;
+  /**
+   * The window's prices: a plain array while small (most keys, a product seen a few times: a typed array
+   * costs ~300 bytes and a slow allocation before its first price), a Float64Array once past SMALL_BUFFER.
+   */
+  buf: number[] | Float64Array;
   /** Next write position in buf (ring). */
   head: number;
   /** Values in buf (≤ window). */
@@ -115,6 +119,9 @@ interface Entry {
   newer: Entry | null;
   readonly key: string;
 }
+
+/** Prices a key keeps in a plain array before its buffer becomes a Float64Array (the old initial capacity). */
+const SMALL_BUFFER = 16;
 
 export class PriceBaseError extends Error {
   override name = 'PriceBaseError';
@@ -157,15 +164,19 @@ function median(sorted: Float64Array): number {
   return quantileSorted(sorted, 0.5);
 }
 
+// Loops rather than TypedArray#map with a callback: this runs for every key that changed, and the
+// callback per element was most of its cost. Same arithmetic, same results.
 function madOf(sorted: Float64Array, med: number): number {
-  const dev = sorted.map((v) => Math.abs(v - med)).sort();
-  return median(dev);
+  const dev = new Float64Array(sorted.length);
+  for (let i = 0; i < sorted.length; i++) dev[i] = Math.abs(sorted[i]! - med);
+  return median(dev.sort());
 }
 
 function computeStats(values: Float64Array, count: number): PriceStats {
   const sorted = values.slice().sort();
   const med = median(sorted);
-  const logs = sorted.map((v) => Math.log(Math.max(v, 1e-9))); // sorted stays sorted under log
+  const logs = new Float64Array(sorted.length); // sorted stays sorted under log
+  for (let i = 0; i < sorted.length; i++) logs[i] = Math.log(Math.max(sorted[i]!, 1e-9));
   const logMed = median(logs);
   return {
     count,
@@ -251,7 +262,7 @@ export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
         append(e);
       }
     } else {
-      e = { category: pk.category, brand: pk.brand, model: pk.model, level: pk.level, buf: new Float64Array(Math.min(16, window)), head: 0, size: 0, count: 0, cached: null, changed: 0, older: null, newer: null, key: pk.key };
+      e = { category: pk.category, brand: pk.brand, model: pk.model, level: pk.level, buf: [], head: 0, size: 0, count: 0, cached: null, changed: 0, older: null, newer: null, key: pk.key };
       if (entries.size >= maxKeys && oldest) {
         const evicted: Entry = oldest;
         unlink(evicted);
@@ -264,7 +275,7 @@ export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
   };
 
   const push = (e: Entry, price: number): void => {
-    if (e.size < window && e.size === e.buf.length) {
+    if (e.size < window && e.size === e.buf.length && (e.size >= SMALL_BUFFER || !Array.isArray(e.buf))) {
       const grown = new Float64Array(Math.min(window, e.buf.length * 2));
       grown.set(e.buf);
       e.buf = grown;
@@ -283,7 +294,7 @@ export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
 
   const statsOf = (e: Entry, fresh = false): PriceStats => {
     if (e.cached === null || e.changed > (fresh ? 0 : e.size * staleFraction)) {
-      e.cached = computeStats(e.buf.subarray(0, e.size), e.count);
+      e.cached = computeStats(Array.isArray(e.buf) ? Float64Array.from(e.buf) : e.buf.subarray(0, e.size), e.count);
       e.changed = 0;
     } else if (e.cached.count !== e.count) {
       e.cached = { ...e.cached, count: e.count };
