@@ -79,5 +79,10 @@ describe('the project queries', () => {
     expect(district.reduce((n, r) => n + Number(r.alerts), 0)).toBe(new Set(inDistrict.map((a) => a.alert_id)).size);
     const base = await ch.query<{ observations: string }>(QUERIES.priceBase(ch.database));
     expect(Number(base[0]!.observations)).toBe(listings.filter((l) => l.model === 'LT-2024A').length);
+    // What the price detector seeds from: the same product under ClickHouse's key (lower case, no separators).
+    const history = await ch.query<{ model_key: string; observations: string; price_quantiles: number[] }>(QUERIES.priceHistory(ch.database));
+    const lt = history.filter((r) => r.model_key === 'lt2024a');
+    expect(lt.reduce((n, r) => n + Number(r.observations), 0)).toBe(listings.filter((l) => l.model === 'LT-2024A' && l.currency === 'CNY').length);
+    expect(lt.every((r) => r.price_quantiles.length === 5)).toBe(true);
   });
 });
