@@ -315,6 +315,9 @@ process.stdout.write(
     // CPU ms per page in the crawler process (the market is another process): ours/bare is the cost ratio.
     ours_cpu_ms_per_page: r3(median(oursCpu)),
     bare_cpu_ms_per_page: r3(median(bareCpu)),
+    // bare cpu / ours cpu per page, median over rounds: what the ratio would be if this process were the
+    // bottleneck; steadier than the rates while others load the machine.
+    cpu_ratio: r3(median(bareCpu.map((b, i) => b / oursCpu[i]!))),
     ours_browser_pages_per_s: oursBrowserRates.length ? r3(median(oursBrowserRates)) : null,
     bare_browser_pages_per_s: bareBrowserRates.length ? r3(median(bareBrowserRates)) : null,
     pages: PAGES,
