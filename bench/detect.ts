@@ -40,7 +40,18 @@ const base = loadConfig();
 const logger = createLogger({ level: 'warn', format: base.log.format });
 const progress = (s: string) => process.stderr.write(s + '\n');
 let maxRss = 0;
-const rssTimer = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage().rss)), 200);
+/** Peak RSS of the current phase (fill, pass-through, detect), to say where the process peak comes from. */
+let phaseRss = 0;
+const rssTimer = setInterval(() => {
+  const rss = process.memoryUsage().rss;
+  maxRss = Math.max(maxRss, rss);
+  phaseRss = Math.max(phaseRss, rss);
+}, 200);
+const phasePeaks: Record<string, number> = {};
+function endPhase(name: string): void {
+  phasePeaks[name] = Math.max(phasePeaks[name] ?? 0, Math.round(Math.max(phaseRss, process.memoryUsage().rss) / 1e6));
+  phaseRss = 0;
+}
 
 const BRANDS = Array.from({ length: 500 }, (_, i) => `品牌${i}`);
 const cccCodes = CCC_PRODUCTS.map((p) => ({ code: p.code, category: p.categories[0]!, name: p.nameZh }));
@@ -182,11 +193,14 @@ async function round(label: string, views: ReferenceViews, n: number, detectFirs
   const specs = [topics.listings, topics.livestreams, topics.alerts, topics.deadLetters, topics.listingsIncoming];
   await ensureTopics(kafka, specs);
   progress(`${label}: filling ${n} listings`);
+  endPhase('before_fill');
   await fill(kafka, kafka.topic(topics.listings), n);
+  endPhase('fill');
   const pass: StageDefinition = { name: 'bench_passthrough', inputs: [topics.listings], handle: (batch) => batch.map((m) => ok([{ topic: topics.listingsIncoming, key: m.key, raw: m.raw }])) };
   const out: Record<string, { ms: number; cpuUs: number; sent: number }> = {};
   for (const side of detectFirst ? ['detect', 'pass'] : ['pass', 'detect']) {
     out[side] = await runStage(kafka, config, side === 'pass' ? pass : createDetectStage(config, logger, { views }), n);
+    endPhase(side === 'pass' ? 'passthrough' : 'detect');
   }
   // A busy broker sometimes answers the metadata call of a delete with a retriable error: try again once.
   await deleteTopics(kafka, specs.map((s) => kafka.topic(s))).catch(async (err) => {
@@ -245,6 +259,7 @@ console.log(
     cpu_ratio: Number(median(rounds.map((r) => r.passCpuUs / r.detectCpuUs)).toFixed(3)),
     rss_mb: Math.round(rss / 1e6),
     heap_mb: Math.round(heapAfterDetect / 1e6),
+    rss_mb_by_phase: phasePeaks,
     recall_match_us: recallUs.cpu,
     recall_match_wall_us: recallUs.wall,
     round_ratios: rounds.map((r) => Number((r.passMs / r.detectMs).toFixed(3))),

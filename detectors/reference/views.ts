@@ -22,6 +22,7 @@ export const REFERENCE_KINDS: readonly ReferenceKind[] = ['certificates', 'licen
 
 export interface ReferenceViews {
   readonly view: ReferenceView;
+  /** Upserts (record) or deletes (null). The views keep the record (its repeated strings interned in place). */
   apply<K extends ReferenceKind>(kind: K, key: string, record: ReferenceRecords[K] | null): void;
   readonly recallIndex: RecallIndex;
 }
@@ -45,22 +46,24 @@ function createInterner(): <T extends string>(s: T) => T {
   };
 }
 
-function compactCertificate(c: Certificate, intern: <T extends string>(s: T) => T): Certificate {
-  const out = { ...c };
-  for (const f of CERTIFICATE_SHARED) (out as Record<string, unknown>)[f] = intern(c[f]);
-  return out;
+// In place: the views own the records they are given (a copy per record was garbage the size of the register
+// at load time); the values read the same, only equal strings become one.
+function compactCertificate(record: Certificate, intern: <T extends string>(s: T) => T): Certificate {
+  const c = Object.isFrozen(record) ? { ...record } : record;
+  for (const f of CERTIFICATE_SHARED) (c as Record<string, unknown>)[f] = intern(c[f]);
+  return c;
 }
 
-function compactLicence(l: Licence, intern: <T extends string>(s: T) => T): Licence {
-  const out = { ...l };
-  for (const f of LICENCE_SHARED) (out as Record<string, unknown>)[f] = intern(l[f]);
-  return out;
+function compactLicence(record: Licence, intern: <T extends string>(s: T) => T): Licence {
+  const l = Object.isFrozen(record) ? { ...record } : record;
+  for (const f of LICENCE_SHARED) (l as Record<string, unknown>)[f] = intern(l[f]);
+  return l;
 }
 
-function compactRecall(r: Recall, intern: <T extends string>(s: T) => T): Recall {
-  const out = { ...r };
-  for (const f of RECALL_SHARED) (out as Record<string, unknown>)[f] = intern(r[f]);
-  return out;
+function compactRecall(record: Recall, intern: <T extends string>(s: T) => T): Recall {
+  const r = Object.isFrozen(record) ? { ...record } : record;
+  for (const f of RECALL_SHARED) (r as Record<string, unknown>)[f] = intern(r[f]);
+  return r;
 }
 
 export function createReferenceViews(): ReferenceViews {
