@@ -191,7 +191,18 @@ async function round(label: string, views: ReferenceViews, n: number, detectFirs
   const config = parseConfig({ ...base, kafka: { ...base.kafka, topicSuffix: `.benchdet${Date.now().toString(36)}` } });
   const kafka = createKafka(config.kafka, logger);
   const specs = [topics.listings, topics.livestreams, topics.alerts, topics.deadLetters, topics.listingsIncoming];
-  await ensureTopics(kafka, specs);
+  // Right after the previous round's deletes, a busy broker may answer a create's leader check with
+  // UNKNOWN_TOPIC_OR_PARTITION (retriable): retry a few times before giving up.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ensureTopics(kafka, specs);
+      break;
+    } catch (err) {
+      if (attempt >= 4) throw err;
+      progress(`  creating the round's topics failed (${String(err)}), retrying`);
+      await new Promise((r) => setTimeout(r, 2000 * attempt));
+    }
+  }
   progress(`${label}: filling ${n} listings`);
   endPhase('before_fill');
   await fill(kafka, kafka.topic(topics.listings), n);
