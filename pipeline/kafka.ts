@@ -121,9 +121,27 @@ export async function ensureTopics(handle: KafkaHandle, specs: readonly TopicSpe
         configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
-    return missing.map((s) => handle.topic(s));
+    // waitForLeaders only waits for metadata to name a leader; under load a KRaft broker can still answer
+    // UNKNOWN_TOPIC_OR_PARTITION for a moment after, which kafkajs' consumer does not retry on join. Ask each
+    // new topic's leader for its offsets until it answers, so callers start on topics that are really there.
+    const created = missing.map((s) => handle.topic(s));
+    for (const topic of created) await untilHosted(() => admin.fetchTopicOffsets(topic), topic);
+    return created;
   } finally {
     await admin.disconnect();
+  }
+}
+
+async function untilHosted(probe: () => Promise<unknown>, topic: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
+    try {
+      await probe();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`topic ${topic} created but not served by its leader after ${timeoutMs} ms: ${(err as Error).message}`, { cause: err });
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 }
 
