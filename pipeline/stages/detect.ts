@@ -12,6 +12,8 @@
 import type { Config } from '../config.ts';
 import { Alert, alertId, alertSubjectFromListing, alertSubjectFromLivestream, subjectKey, type AlertSubjectFields, type ListingSnapshot, type LivestreamSnapshot } from '../contracts/index.ts';
 import { createDetectors, type RunnableDetector } from '../../detectors/index.ts';
+import { createCompactListingMemory } from '../../detectors/listing-memory.ts';
+import { livestreamRisk } from '../../detectors/livestream-risk.ts';
 import { followReferenceTopics, type ReferenceFollower } from '../../detectors/reference/follow.ts';
 import { createReferenceViews, type ReferenceViews } from '../../detectors/reference/views.ts';
 import type { DetectorFinding, Subject } from '../../detectors/types.ts';
@@ -56,12 +58,18 @@ export function alertsFor(subject: Subject, detectors: readonly RunnableDetector
   return out;
 }
 
+/** livestream_risk's listing memory in its compact form (detectors/listing-memory.ts), bounded as configured. */
+function listingMemoryFor(config: Config) {
+  const settings = livestreamRisk.configSchema.loose().parse(config.detect.detectors[livestreamRisk.name] ?? {}) as { maxListings: number };
+  return createCompactListingMemory(settings.maxListings);
+}
+
 export function createDetectStage(config: Config, logger: Logger, deps: DetectStageDeps = {}): StageDefinition {
   const log = logger.child({ component: 'stage', name: 'detect' });
   const views = deps.views ?? createReferenceViews();
   // price_anomaly's state lives here so start() can seed it from ClickHouse history (price-history.ts).
   const priceState = priceStateFor(config);
-  const detectors = createDetectors(config.detect.detectors, { logger: log, priceState });
+  const detectors = createDetectors(config.detect.detectors, { logger: log, priceState, listingMemory: listingMemoryFor(config) });
   const listingsTopic = topicName(topics.listings, config.kafka.topicSuffix);
   let follower: ReferenceFollower | undefined;
   let metrics: StageContext['metrics'] | undefined;
