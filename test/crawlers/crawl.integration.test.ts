@@ -43,7 +43,7 @@ beforeAll(async () => {
       allowHosts: ['127.0.0.1'],
       maxRetries: MAX_RETRIES,
       retryBackoffMs: 100,
-      requestTimeoutSec: 3,
+      requestTimeoutSec: 8, // /bad/slow holds 60 s; 3 s timed out a loaded machine's ordinary pages (a retried redirect)
       livestream: { samples: 3, intervalMs: 1500 },
       evidenceDir: join(stateDir, 'evidence'),
       targets: [
