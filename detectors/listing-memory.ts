@@ -2,9 +2,9 @@
 // compare a room's product card with. In: the facts of every listing snapshot (set), a listing id (get).
 // Out: the same facts, equal field by field to what was set.
 // Why: the plain memory keeps one object per listing holding the snapshot's own strings (platform, currency,
-// category, the certificate array, fetch time, URL): ~360 bytes a listing, 70 MB at 200k listings. Here a
+// category, the certificate array, fetch time, URL): ~345 bytes a listing, 69 MB at 200k listings. Here a
 // listing is one string: the low-cardinality fields as indexes into a shared table, the rest JSON-encoded
-// (~190 bytes with its key). get() decodes (rooms are far fewer than listings). Same recency and bound as
+// (~220 bytes with its key, measured). get() decodes (rooms are far fewer than listings). Same recency and bound as
 // createListingMemory: set() refreshes, the least recently set listing goes first past `max`.
 import type { ListingFacts, ListingMemory } from './livestream-risk.ts';
 
