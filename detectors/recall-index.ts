@@ -288,6 +288,8 @@ export interface RecallIndex {
   match(query: RecallQuery, opts?: Partial<RecallMatchOptions>): RecallMatch[];
   /** Scores one (recall, query) pair with the same rules as match(), or null when it does not match at all. */
   scorePair(recallId: string, query: RecallQuery, opts?: Partial<RecallMatchOptions>): RecallMatch | null;
+  /** How many recalls match() would look at for this query: the cost driver, bounded whatever the index size. */
+  candidateCount(query: RecallQuery, opts?: Partial<RecallMatchOptions>): number;
 }
 
 /** A query's vector over one vocabulary: every term (known or not: all count in its norm), unit weights. */
@@ -837,6 +839,15 @@ export function createRecallIndex(): RecallIndex {
           if (m) out.push(m);
         }
         return out.sort((a, b) => b.score - a.score || (a.recall.recall_id < b.recall.recall_id ? -1 : 1));
+      } finally {
+        release(f);
+      }
+    },
+    candidateCount(query, opts) {
+      const f = features(query);
+      prepare(f);
+      try {
+        return candidates(f, { ...DEFAULT_MATCH_OPTIONS, ...opts }).length;
       } finally {
         release(f);
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRecallIndex, modelCandidates, splitModels, titleTokens } from '../../detectors/recall-index.ts';
+import { createRecallIndex, DEFAULT_MATCH_OPTIONS, modelCandidates, splitModels, titleTokens } from '../../detectors/recall-index.ts';
 import { compareModels, modelKey } from '../../detectors/model-number.ts';
 import { recallMatch } from '../../detectors/recall-match.ts';
 import type { RecallQuery } from '../../detectors/types.ts';
@@ -83,11 +83,12 @@ describe('recall index', () => {
     const big = createRecallIndex();
     for (let i = 0; i < 20_000; i++) big.add(recall({ recall_id: `N${i}`, brand: `brand${i % 500}`, product_name: `widget type ${i % 97}`, models: [`ZX${i}`] }));
     big.add(recall({ recall_id: 'T', brand: '罗马仕', product_name: '移动电源', models: ['PAC20'] }));
-    const t0 = performance.now();
-    for (let i = 0; i < 200; i++) big.match({ title: '罗马仕 PAC20 移动电源' });
-    const perQueryMs = (performance.now() - t0) / 200;
     expect(big.match({ title: '罗马仕 PAC20 移动电源' }).map((m) => m.recall.recall_id)).toEqual(['T']);
-    expect(perQueryMs).toBeLessThan(5);
+    // Cost is counted, not timed (speed is the benchmark's business): few candidates out of 20,001, and a
+    // title made of words common to thousands of recalls still looks at no more than maxCandidates.
+    expect(big.candidateCount({ title: '罗马仕 PAC20 移动电源' })).toBeLessThanOrEqual(5);
+    expect(big.candidateCount({ title: 'brand7 widget type 3' })).toBeLessThanOrEqual(DEFAULT_MATCH_OPTIONS.maxCandidates + 1);
+    expect(big.candidateCount({ title: 'brand7 widget type 3', model: 'ZX7' })).toBeGreaterThanOrEqual(1);
   });
 });
 
