@@ -26,6 +26,7 @@
 import { z } from 'zod';
 import { trainIsolationForest, type IsolationForest } from './iforest/forest.ts';
 import { createPriceBase, productKeys, type PriceBase, type PriceLookup } from './price-base.ts';
+import { ListingPriceStore } from './price-listings.ts';
 import { defineDetector, type DetectorDeps, type DetectorFinding } from './types.ts';
 
 export const priceAnomalyConfigSchema = z.strictObject({
@@ -243,12 +244,13 @@ interface CategoryForest {
 /** Everything the price detector remembers; pass one in deps.priceState to seed or inspect it. */
 export interface PriceDetectorState {
   readonly base: PriceBase;
-  readonly listings: Map<string, ListingPriceState>;
+  /** Per listing, packed (detectors/price-listings.ts); bounded by maxListings. */
+  readonly listings: ListingPriceStore;
   readonly forests: Map<string, CategoryForest>;
 }
 
 export function createPriceState(cfg: Pick<PriceAnomalyConfig, 'baseWindow' | 'baseMaxKeys'> = { baseWindow: 256, baseMaxKeys: 50_000 }): PriceDetectorState {
-  return { base: createPriceBase({ window: cfg.baseWindow, maxKeys: cfg.baseMaxKeys }), listings: new Map(), forests: new Map() };
+  return { base: createPriceBase({ window: cfg.baseWindow, maxKeys: cfg.baseMaxKeys }), listings: new ListingPriceStore(), forests: new Map() };
 }
 
 /** Optional dependencies of this detector (the stage may add them to DetectorDeps). */
@@ -326,7 +328,7 @@ export const priceAnomaly = defineDetector({
       let result = assessPrice(input, cfg);
       // The score is evidence only: computed (100 tree walks) just for the listings that get a finding.
       if (result.findings.length && forest && features) result = assessPrice({ ...input, iforestScore: forest.score(features) }, cfg);
-      touch(state.listings, listingKey, result.next, cfg.maxListings);
+      state.listings.set(listingKey, result.next, cfg.maxListings);
       if (result.feedBase) state.base.observeKeys(keys, s.price);
       return result.findings;
     };

@@ -164,12 +164,28 @@ function median(sorted: Float64Array): number {
   return quantileSorted(sorted, 0.5);
 }
 
-// Loops rather than TypedArray#map with a callback: this runs for every key that changed, and the
-// callback per element was most of its cost. Same arithmetic, same results.
+// The deviations |x − med| of a sorted window are two sorted runs (the part below the median read backwards,
+// the part from it read forwards), so their median is found by merging the runs up to the middle: no array,
+// no sort. It picks the same order statistics as sorting the deviations would, so the MAD is identical.
 function madOf(sorted: Float64Array, med: number): number {
-  const dev = new Float64Array(sorted.length);
-  for (let i = 0; i < sorted.length; i++) dev[i] = Math.abs(sorted[i]! - med);
-  return median(dev.sort());
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const h = (n - 1) * 0.5;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, n - 1);
+  let split = 0; // first index with sorted[i] >= med
+  while (split < n && sorted[split]! < med) split++;
+  let a = split - 1; // below: deviations increase as a goes down
+  let b = split; // above: deviations increase as b goes up
+  let atLo = 0;
+  for (let k = 0; k <= hi; k++) {
+    let v: number;
+    if (a >= 0 && (b >= n || med - sorted[a]! < sorted[b]! - med)) v = med - sorted[a--]!;
+    else v = sorted[b++]! - med;
+    if (k === lo) atLo = v;
+    if (k === hi) return atLo + (h - lo) * (v - atLo);
+  }
+  return atLo;
 }
 
 function computeStats(values: Float64Array, count: number): PriceStats {

@@ -159,3 +159,24 @@ describe('fromQuantiles (ClickHouse price_base_daily rows)', () => {
     expect(b.stats('fan')!.median).toBe(5);
   });
 });
+
+describe('MAD without sorting the deviations', () => {
+  // The MAD is taken by merging the two sorted runs of deviations; it must equal the median of the sorted
+  // deviations exactly (ties, even and odd sizes, one price).
+  it.each([1, 2, 3, 16, 17, 255, 256])('window of %i prices, with ties and without', (n) => {
+    let seed = n;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    for (const ties of [true, false]) {
+      const prices = Array.from({ length: n }, () => (ties ? 1 + Math.round(rnd() * 6) : Math.exp(rnd() * 6)));
+      const base = createPriceBase({ window: 256, staleFraction: 0 });
+      for (const p of prices) base.observe('c', null, null, p);
+      const sorted = Float64Array.from(prices).sort();
+      const med = quantileSorted(sorted, 0.5);
+      const logs = sorted.map((x) => Math.log(x));
+      const logMed = quantileSorted(logs, 0.5);
+      const s = base.stats('c')!;
+      expect(s.mad).toBe(quantileSorted(sorted.map((x) => Math.abs(x - med)).sort(), 0.5));
+      expect(s.log_mad).toBe(quantileSorted(logs.map((x) => Math.abs(x - logMed)).sort(), 0.5));
+    }
+  });
+});
