@@ -24,7 +24,7 @@
 //   re-crawl with an unchanged price is not counted again (one listing must not outvote the market);
 // - price_jump has a cooldown per listing, so a price flapping between two values alerts once per cooldown.
 import { z } from 'zod';
-import { trainIsolationForest, type IsolationForest } from './iforest/forest.ts';
+import { trainIsolationForestFlat, type IsolationForest } from './iforest/forest.ts';
 import { createPriceBase, productKeys, type PriceBase, type PriceLookup } from './price-base.ts';
 import { ListingPriceStore } from './price-listings.ts';
 import { defineDetector, type DetectorDeps, type DetectorFinding } from './types.ts';
@@ -230,9 +230,18 @@ export function priceFeatures(
   return [Math.log(price / ref.stats.median), discount, s.creditCode ? 1 : 0, s.region ? 1 : 0, s.producerName ? 1 : 0, s.producerAddress ? 1 : 0];
 }
 
+/** Features per row (priceFeatures). */
+const FEATURES = 6;
+
 interface CategoryForest {
-  rows: number[][];
-  /** Next write position once rows is full (ring). */
+  /**
+   * Training rows packed FEATURES numbers a row (an array per row was ~100 bytes, retained until the ring
+   * overwrote it: old-generation garbage at every listing); grown by doubling up to bufferRows rows.
+   */
+  x: Float64Array;
+  /** Rows held (≤ bufferRows). */
+  rows: number;
+  /** Next row to overwrite once rows = bufferRows (ring). */
   head: number;
   sinceTrain: number;
   trainings: number;
@@ -283,18 +292,26 @@ export const priceAnomaly = defineDetector({
       let cf = state.forests.get(category);
       const before = cf?.forest ?? null;
       if (!cf) {
-        cf = { rows: [], head: 0, sinceTrain: 0, trainings: 0, trainedAt: at, forest: null };
+        cf = { x: new Float64Array(Math.min(64, fcfg.bufferRows) * FEATURES), rows: 0, head: 0, sinceTrain: 0, trainings: 0, trainedAt: at, forest: null };
       }
       touch(state.forests, category, cf, fcfg.maxCategories);
-      if (cf.rows.length < fcfg.bufferRows) cf.rows.push(features);
-      else {
-        cf.rows[cf.head] = features;
+      let row: number;
+      if (cf.rows < fcfg.bufferRows) {
+        if (cf.rows * FEATURES === cf.x.length) {
+          const grown = new Float64Array(Math.min(fcfg.bufferRows, cf.rows * 2) * FEATURES);
+          grown.set(cf.x);
+          cf.x = grown;
+        }
+        row = cf.rows++;
+      } else {
+        row = cf.head;
         cf.head = (cf.head + 1) % fcfg.bufferRows;
       }
+      for (let f = 0; f < FEATURES; f++) cf.x[row * FEATURES + f] = features[f]!;
       cf.sinceTrain++;
       const due = cf.forest === null || cf.sinceTrain >= fcfg.retrainEvery || at - cf.trainedAt >= fcfg.retrainHours * 3_600_000;
-      if (cf.rows.length >= fcfg.minTrainRows && due) {
-        cf.forest = trainIsolationForest(cf.rows, { trees: fcfg.trees, sampleSize: fcfg.sampleSize, seed: fcfg.seed + cf.trainings });
+      if (cf.rows >= fcfg.minTrainRows && due) {
+        cf.forest = trainIsolationForestFlat(cf.x, cf.rows, FEATURES, { trees: fcfg.trees, sampleSize: fcfg.sampleSize, seed: fcfg.seed + cf.trainings });
         cf.trainings++;
         cf.sinceTrain = 0;
         cf.trainedAt = at;

@@ -114,7 +114,14 @@ function sampleWithoutReplacement(perm: Int32Array, k: number, rng: Prng): Int32
   return out;
 }
 
-function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: number, rng: Prng): Tree {
+/**
+ * `constant`: bit f set when feature f is known to be constant over every row of x (so in every node). A
+ * feature found constant in a node stays constant in its children, so the bit is passed down too. Such a
+ * feature is still drawn (the PRNG sequence, hence the tree, is the same as without the mask), only its
+ * min/max scan is skipped: with the price detector's features, mostly flags that are the same for a whole
+ * category, that scan was most of the training time.
+ */
+function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: number, rng: Prng, constant = 0): Tree {
   const maxNodes = 2 * idx.length - 1;
   const feature = new Int32Array(maxNodes).fill(-1);
   const split = new Float64Array(maxNodes);
@@ -125,7 +132,7 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
   const order = new Int32Array(d);
   let used = 0;
 
-  const build = (lo: number, hi: number, depth: number): number => {
+  const build = (lo: number, hi: number, depth: number, known: number): number => {
     const node = used++;
     const n = hi - lo;
     if (depth >= heightLimit || n <= 1) {
@@ -140,6 +147,7 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
       const f = order[j]!;
       order[j] = order[k]!;
       order[k] = f;
+      if (f < 32 && known & (1 << f)) continue;
       let min = Infinity;
       let max = -Infinity;
       for (let i = lo; i < hi; i++) {
@@ -147,7 +155,10 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
         if (v < min) min = v;
         if (v > max) max = v;
       }
-      if (!(max > min)) continue;
+      if (!(max > min)) {
+        if (f < 32) known |= 1 << f;
+        continue;
+      }
       let p = min + rng.next() * (max - min);
       if (p <= min) p = max; // next() returned 0: split just above min so neither side is empty
       let m = lo;
@@ -161,15 +172,15 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
       }
       feature[node] = f;
       split[node] = p;
-      left[node] = build(lo, m, depth + 1);
-      right[node] = build(m, hi, depth + 1);
+      left[node] = build(lo, m, depth + 1, known);
+      right[node] = build(m, hi, depth + 1, known);
       return node;
     }
     size[node] = n; // every feature constant: nothing left to isolate
     leafPath[node] = depth + averagePathLength(n);
     return node;
   };
-  build(0, idx.length, 0);
+  build(0, idx.length, 0, constant);
   return {
     feature: feature.slice(0, used),
     split: split.slice(0, used),
@@ -193,20 +204,46 @@ function treePathLength(t: Tree, row: ArrayLike<number>): number {
 export function trainIsolationForest(rows: readonly ArrayLike<number>[], options: IsolationForestOptions = {}): IsolationForest {
   const d = checkRows(rows);
   const n = rows.length;
+  const x = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let f = 0; f < d; f++) x[i * d + f] = rows[i]![f]!;
+  return train(x, n, d, options);
+}
+
+/**
+ * trainIsolationForest() on rows already packed row after row in `x` (n rows of d features, x.length ≥ n·d;
+ * only the first n·d values are read, and not kept): the same forest as from the same rows as arrays, without
+ * one array per row (the price detector keeps its training rows this way).
+ */
+export function trainIsolationForestFlat(x: Float64Array, n: number, d: number, options: IsolationForestOptions = {}): IsolationForest {
+  if (!Number.isInteger(n) || n < 1) throw new IsolationForestInputError('cannot train an isolation forest on zero rows');
+  if (!Number.isInteger(d) || d < 1) throw new IsolationForestInputError('rows have no features');
+  if (x.length < n * d) throw new IsolationForestInputError(`${n} rows of ${d} features need ${n * d} values, got ${x.length}`);
+  for (let i = 0; i < n * d; i++) {
+    if (!Number.isFinite(x[i])) throw new IsolationForestInputError(`row ${Math.floor(i / d)} feature ${i % d} is not a finite number: ${x[i]}`);
+  }
+  return train(x, n, d, options);
+}
+
+function train(x: Float64Array, n: number, d: number, options: IsolationForestOptions): IsolationForest {
   const t = positiveInt('trees', options.trees ?? 100);
   const subsample = options.subsample ?? true;
   const psi = subsample ? Math.min(positiveInt('sampleSize', options.sampleSize ?? 256), n) : n;
   const heightLimit = Math.max(1, Math.ceil(Math.log2(psi)));
   const rng = createPrng(options.seed ?? 0);
 
-  const x = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) for (let f = 0; f < d; f++) x[i * d + f] = rows[i]![f]!;
+  // Features constant over every row are constant in every node of every tree (see buildTree).
+  let constant = 0;
+  for (let f = 0; f < d && f < 32; f++) {
+    let same = true;
+    for (let i = 1; i < n && same; i++) same = x[i * d + f] === x[f];
+    if (same) constant |= 1 << f;
+  }
 
   const forest: Tree[] = [];
   const perm = Int32Array.from({ length: n }, (_, i) => i);
   for (let k = 0; k < t; k++) {
     const idx = subsample ? sampleWithoutReplacement(perm, psi, rng) : perm.slice();
-    forest.push(buildTree(x, d, idx, heightLimit, rng));
+    forest.push(buildTree(x, d, idx, heightLimit, rng, constant));
   }
   const cPsi = averagePathLength(psi);
 

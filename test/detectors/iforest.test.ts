@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rocAuc } from '../../detectors/iforest/auc.ts';
-import { averagePathLength, IsolationForestInputError, trainIsolationForest } from '../../detectors/iforest/forest.ts';
+import { averagePathLength, IsolationForestInputError, trainIsolationForest, trainIsolationForestFlat } from '../../detectors/iforest/forest.ts';
 import { scoreWithLibrary } from '../../detectors/iforest/library.ts';
 import { createPrng } from '../../detectors/iforest/prng.ts';
 
@@ -125,3 +125,27 @@ describe('ml-isolation-forest as published', () => {
 function data2(): number[][] {
   return [...blob(500, 9), [9, 9], [-9, 9], [9, -9]];
 }
+
+describe('trainIsolationForestFlat', () => {
+  // Rows with constant columns (skipped scans) and low-cardinality ones: the packed input gives the forest
+  // the row arrays give, score for score.
+  it.each([
+    [1, 50],
+    [6, 300],
+    [6, 4096],
+    [40, 200], // more features than the constant-feature mask has bits
+  ])('%i features, %i rows: same scores as trainIsolationForest', (d, n) => {
+    const rows = Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, f) => (f % 3 === 0 ? 1 : f % 3 === 1 ? Math.round(Math.sin(i * (f + 1)) * 3) : Math.sin(i * 7.3 + f))));
+    const a = trainIsolationForest(rows, { seed: 3, trees: 20 });
+    const packed = new Float64Array(n * d + 7); // longer than needed: only n·d values are read
+    rows.forEach((r, i) => packed.set(r, i * d));
+    const b = trainIsolationForestFlat(packed, n, d, { seed: 3, trees: 20 });
+    expect(b.nodes).toBe(a.nodes);
+    expect(rows.map((r) => b.score(r))).toEqual(rows.map((r) => a.score(r)));
+  });
+
+  it('names the row and feature that is not finite', () => {
+    expect(() => trainIsolationForestFlat(Float64Array.from([1, 2, 3, Number.NaN]), 2, 2)).toThrow(/row 1 feature 1 is not a finite number/);
+    expect(() => trainIsolationForestFlat(new Float64Array(3), 2, 2)).toThrow(IsolationForestInputError);
+  });
+});
