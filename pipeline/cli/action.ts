@@ -1,7 +1,7 @@
 // The wrapper every CLI command runs through: loads the one config (file + SHELFWATCH_* env + global flags),
 // builds the logger, reports expected failures (bad config, a service that does not answer) as one line
 // without a stack, and sets the exit code.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
 
@@ -17,6 +17,15 @@ export interface CommandContext {
 }
 
 /** An error the user can fix from its message alone: printed without a stack. */
+/** commander option parser: an integer in min..max, or a usage error naming the option. */
+export const intOption =
+  (name: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(min === Number.MIN_SAFE_INTEGER ? `${name} must be an integer` : `${name} must be an integer in ${min}..${max}`);
+    return n;
+  };
+
 export function expectedError(message: string): Error {
   return Object.assign(new Error(message), { expected: true });
 }

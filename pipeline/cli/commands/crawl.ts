@@ -92,7 +92,7 @@ export function register(program: Command, action: Action): void {
           process.stderr.write(`published ${n} seed request(s) to the crawl-requests topic\n`);
           return 0;
         }
-        const progress = await progressBar();
+        const progress = await crawlProgressBar();
         const controller = new AbortController();
         const stop = (): void => controller.abort();
         process.once('SIGINT', stop);
@@ -137,7 +137,7 @@ interface Progress {
 }
 
 /** done / failed / queued / rate on stderr, only when stderr is a terminal. */
-async function progressBar(): Promise<Progress> {
+export async function crawlProgressBar(): Promise<Progress> {
   if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
   const { SingleBar, Presets } = await import('cli-progress');
   const bar = new SingleBar(

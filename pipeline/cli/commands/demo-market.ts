@@ -3,7 +3,7 @@
 // --ground-truth FILE it first streams the ground truth there (progress bar on a TTY).
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Action } from '../action.ts';
-import { expectedError } from '../action.ts';
+import { expectedError, intOption } from '../action.ts';
 
 interface Opts {
   listings: number;
@@ -17,11 +17,7 @@ interface Opts {
   accessLog?: string;
 }
 
-const int = (name: string, min: number, max: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer in ${min}..${max}`);
-  return n;
-};
+const int = intOption;
 const rate = (v: string) => {
   const n = Number(v);
   if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('--problem-rate must be a number in 0..1');

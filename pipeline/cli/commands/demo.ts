@@ -1,14 +1,11 @@
 // `shelfwatch demo` (npm run demo): the pipeline end to end on the demo marketplace (pipeline/demo.ts): infra
 // up, migrate, market on loopback, its reference registers loaded, crawl, stages until everything landed, then
 // the report from ClickHouse. The crawl shows a progress bar on stderr when it is a terminal.
-import { InvalidArgumentError, type Command } from 'commander';
-import type { Action } from '../action.ts';
+import type { Command } from 'commander';
+import { intOption, type Action } from '../action.ts';
+import { crawlProgressBar } from './crawl.ts';
 
-const int = (name: string, min: number, max: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer in ${min}..${max}`);
-  return n;
-};
+const int = intOption;
 
 interface Opts {
   listings: number;
@@ -28,7 +25,7 @@ export function register(program: Command, action: Action): void {
     .action(
       action(async ({ config, logger }, opts: Opts) => {
         const { runDemo } = await import('../../demo.ts');
-        const progress = await progressBar();
+        const progress = await crawlProgressBar();
         try {
           await runDemo(config, logger, { listings: opts.listings, seed: opts.seed, port: opts.port, settleTimeoutMs: opts.timeout * 1000, onCrawlProgress: progress.update, onCrawlDone: progress.stop });
         } finally {
@@ -36,34 +33,4 @@ export function register(program: Command, action: Action): void {
         }
       }),
     );
-}
-
-interface Progress {
-  update: (s: { done: number; failed: number; queued: number; startedAt: number }) => void;
-  stop: () => void;
-}
-
-/** Crawl progress (pages done / failed / queued) on stderr, only on a terminal. */
-async function progressBar(): Promise<Progress> {
-  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const { SingleBar, Presets } = await import('cli-progress');
-  const bar = new SingleBar({ stream: process.stderr, format: 'crawl {bar} {value}/{total} pages | failed {failed} | queued {queued}', hideCursor: true }, Presets.shades_classic);
-  let state: 'new' | 'running' | 'stopped' = 'new';
-  return {
-    update(s) {
-      if (state === 'stopped') return;
-      const total = Math.max(1, s.done + s.failed + s.queued);
-      if (state === 'new') {
-        bar.start(total, s.done + s.failed, { failed: s.failed, queued: s.queued });
-        state = 'running';
-      } else {
-        bar.setTotal(total);
-        bar.update(s.done + s.failed, { failed: s.failed, queued: s.queued });
-      }
-    },
-    stop() {
-      if (state === 'running') bar.stop();
-      state = 'stopped';
-    },
-  };
 }

@@ -2,9 +2,9 @@
 // detector uses (detectors/iforest). Out: CSV `row,score` on stdout (or --out), one line per data row in
 // input order (row = 0-based data row index); a bad row gets an empty score and a line on stderr naming its
 // line number and why. Exit code 0 when every row scored, 2 when some rows were bad.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { Action } from '../action.ts';
-import { expectedError } from '../action.ts';
+import { expectedError, intOption } from '../action.ts';
 
 interface Opts {
   exclude: string[];
@@ -15,11 +15,7 @@ interface Opts {
   out?: string;
 }
 
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer`);
-  return n;
-};
+const int = (name: string) => intOption(name);
 
 export function register(program: Command, action: Action): void {
   program
