@@ -63,3 +63,16 @@ export interface AdapterDefinition<C extends z.ZodType = z.ZodType> {
   readonly configSchema: C;
   create(config: z.infer<C>): SiteAdapter;
 }
+
+/**
+ * The transcript lines of a sample not seen in earlier samples of the same room (a room page shows a scrolling
+ * window, so consecutive samples overlap); remembers them in `seen`.
+ */
+export function freshTranscript(seen: Set<string>, transcript: RoomSample['transcript']): RoomSample['transcript'] {
+  return transcript.filter((line) => {
+    const k = `${line.at}|${line.text}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -20,7 +20,7 @@ import type { ListingSnapshot } from '../../pipeline/contracts/listing-snapshot.
 import { LivestreamSnapshot, livestreamSnapshotId } from '../../pipeline/contracts/livestream-snapshot.ts';
 import type { Logger } from '../../pipeline/logger.ts';
 import { adapterByName, adapterDefinitionFor } from '../adapters/index.ts';
-import type { SiteAdapter } from '../adapters/types.ts';
+import { freshTranscript, type SiteAdapter } from '../adapters/types.ts';
 import type { CrawlTarget } from '../config.ts';
 import { decodePage } from '../extract/decode.ts';
 import { extractGeneric } from '../extract/generic.ts';
@@ -496,12 +496,7 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
       const raw = Buffer.from(html, 'utf8');
       const sample = adapter.sampleRoom!({ url: page.url(), html, $: cheerio.load(html) });
       if (!sample) throw new CrawlError(FAIL.noContent, `${req.url}: room page not readable (sample ${seq})`);
-      const fresh = sample.transcript.filter((l) => {
-        const k = `${l.at}|${l.text}`;
-        if (seen.has(k)) return false;
-        seen.add(k);
-        return true;
-      });
+      const fresh = freshTranscript(seen, sample.transcript);
       const hash = contentHash(raw);
       await evidence.put(hash, raw);
       const candidate = {

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import * as cheerio from 'cheerio';
 import iconv from 'iconv-lite';
 import { adapterByName } from '../../crawlers/adapters/index.ts';
+import { freshTranscript } from '../../crawlers/adapters/types.ts';
 import { extractPage } from '../../crawlers/extract/index.ts';
 import { toListingSnapshot } from '../../crawlers/extract/snapshot.ts';
 import { listingAt, type Listing, type ListingOptions } from '../../crawlers/demo-market/listings.ts';
@@ -133,12 +134,7 @@ export function demoRoomSnapshots(seed: number, r: number, opts: ListingOptions 
       errors.push(`room ${room.room_id} sample ${seq}: not readable`);
       continue;
     }
-    const fresh = sample.transcript.filter((line) => {
-      const k = `${line.at}|${line.text}`;
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    });
+    const fresh = freshTranscript(seen, sample.transcript);
     const hash = sha256(html);
     const parsed = LivestreamSnapshot.safeParse({
       schema_version: 1,
