@@ -188,10 +188,21 @@ function madOf(sorted: Float64Array, med: number): number {
   return atLo;
 }
 
+// Scratch for computeStats (the window sorted, and its logs): only scalars leave it, so one pair of buffers
+// serves every key instead of two allocations per recomputation.
+let scratchSorted = new Float64Array(256);
+let scratchLogs = new Float64Array(256);
+
 function computeStats(values: Float64Array, count: number): PriceStats {
-  const sorted = values.slice().sort();
+  if (scratchSorted.length < values.length) {
+    scratchSorted = new Float64Array(values.length);
+    scratchLogs = new Float64Array(values.length);
+  }
+  const sorted = scratchSorted.subarray(0, values.length);
+  sorted.set(values);
+  sorted.sort();
   const med = median(sorted);
-  const logs = new Float64Array(sorted.length); // sorted stays sorted under log
+  const logs = scratchLogs.subarray(0, sorted.length); // sorted stays sorted under log
   for (let i = 0; i < sorted.length; i++) logs[i] = Math.log(Math.max(sorted[i]!, 1e-9));
   const logMed = median(logs);
   return {
@@ -313,7 +324,8 @@ export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
       e.cached = computeStats(Array.isArray(e.buf) ? Float64Array.from(e.buf) : e.buf.subarray(0, e.size), e.count);
       e.changed = 0;
     } else if (e.cached.count !== e.count) {
-      e.cached = { ...e.cached, count: e.count };
+      const c = e.cached; // a fresh object (a caller may hold the old one), built without a spread
+      e.cached = { count: e.count, n: c.n, median: c.median, p10: c.p10, p25: c.p25, p75: c.p75, p90: c.p90, mad: c.mad, log_median: c.log_median, log_mad: c.log_mad };
     }
     return e.cached;
   };

@@ -114,6 +114,25 @@ function sampleWithoutReplacement(perm: Int32Array, k: number, rng: Prng): Int32
   return out;
 }
 
+interface Scratch {
+  feature: Int32Array;
+  split: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  size: Int32Array;
+  leafPath: Float64Array;
+}
+const createScratch = (m: number): Scratch => ({
+  feature: new Int32Array(m),
+  split: new Float64Array(m),
+  left: new Int32Array(m),
+  right: new Int32Array(m),
+  size: new Int32Array(m),
+  leafPath: new Float64Array(m),
+});
+/** Node arrays a tree is built in (grown to the largest tree so far), so a tree allocates only its copies. */
+let scratch = createScratch(511);
+
 /**
  * `constant`: bit f set when feature f is known to be constant over every row of x (so in every node). A
  * feature found constant in a node stays constant in its children, so the bit is passed down too. Such a
@@ -123,23 +142,17 @@ function sampleWithoutReplacement(perm: Int32Array, k: number, rng: Prng): Int32
  */
 function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: number, rng: Prng, constant = 0): Tree {
   const maxNodes = 2 * idx.length - 1;
-  const feature = new Int32Array(maxNodes).fill(-1);
-  const split = new Float64Array(maxNodes);
-  const left = new Int32Array(maxNodes);
-  const right = new Int32Array(maxNodes);
-  const size = new Int32Array(maxNodes);
-  const leafPath = new Float64Array(maxNodes);
+  if (scratch.feature.length < maxNodes) scratch = createScratch(maxNodes);
+  // Every node's slot of every array is written below (leaves and inner nodes alike), so the shared scratch
+  // needs no clearing; the tree keeps copies of the used part.
+  const { feature, split, left, right, size, leafPath } = scratch;
   const order = new Int32Array(d);
   let used = 0;
 
   const build = (lo: number, hi: number, depth: number, known: number): number => {
     const node = used++;
     const n = hi - lo;
-    if (depth >= heightLimit || n <= 1) {
-      size[node] = n;
-      leafPath[node] = depth + averagePathLength(n);
-      return node;
-    }
+    if (depth >= heightLimit || n <= 1) return leaf(node, n, depth);
     for (let f = 0; f < d; f++) order[f] = f;
     // Features in random order until one is not constant in this node.
     for (let k = 0; k < d; k++) {
@@ -172,11 +185,20 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
       }
       feature[node] = f;
       split[node] = p;
+      size[node] = 0;
+      leafPath[node] = 0;
       left[node] = build(lo, m, depth + 1, known);
       right[node] = build(m, hi, depth + 1, known);
       return node;
     }
-    size[node] = n; // every feature constant: nothing left to isolate
+    return leaf(node, n, depth); // every feature constant: nothing left to isolate
+  };
+  const leaf = (node: number, n: number, depth: number): number => {
+    feature[node] = -1;
+    split[node] = 0;
+    left[node] = 0;
+    right[node] = 0;
+    size[node] = n;
     leafPath[node] = depth + averagePathLength(n);
     return node;
   };
