@@ -17,7 +17,6 @@ import type { Config } from '../../pipeline/config.ts';
 import { contentHash } from '../../pipeline/contracts/common.ts';
 import { makeDeadLetter } from '../../pipeline/contracts/dead-letter.ts';
 import type { ListingSnapshot } from '../../pipeline/contracts/listing-snapshot.ts';
-import { LivestreamSnapshot, livestreamSnapshotId } from '../../pipeline/contracts/livestream-snapshot.ts';
 import type { Logger } from '../../pipeline/logger.ts';
 import { adapterByName, adapterDefinitionFor } from '../adapters/index.ts';
 import { freshTranscript, type SiteAdapter } from '../adapters/types.ts';
@@ -25,7 +24,7 @@ import type { CrawlTarget } from '../config.ts';
 import { decodePage } from '../extract/decode.ts';
 import { extractGeneric } from '../extract/generic.ts';
 import type { ExtractedProduct } from '../extract/product.ts';
-import { toListingSnapshot } from '../extract/snapshot.ts';
+import { toListingSnapshot, toLivestreamSnapshot } from '../extract/snapshot.ts';
 import { hostAllowed } from './allow-list.ts';
 import type { CrawlRequest } from './crawl-request.ts';
 import type { EvidenceStore } from './evidence.ts';
@@ -499,29 +498,13 @@ export async function createCrawler(deps: CrawlerDeps, targets: readonly CrawlTa
       const fresh = freshTranscript(seen, sample.transcript);
       const hash = contentHash(raw);
       await evidence.put(hash, raw);
-      const candidate = {
-        schema_version: 1 as const,
-        snapshot_id: livestreamSnapshotId(adapter.name, sample.room_id, seq, hash),
-        platform: adapter.name,
-        room_id: sample.room_id,
-        url: page.url(),
-        fetched_at: new Date().toISOString(),
-        sampled_seq: seq,
-        host: sample.host,
-        viewer_count: sample.viewer_count,
-        product: sample.product,
-        transcript: fresh.slice(-1000),
-        content_hash: hash,
-        crawler_kind: 'playwright' as const,
-      };
-      const parsed = LivestreamSnapshot.safeParse(candidate);
-      if (!parsed.success) {
+      const made = toLivestreamSnapshot(adapter.name, sample, { url: page.url(), fetchedAt: new Date(), seq, contentHash: hash, fresh });
+      if (!made.ok) {
         stats.invalid++;
-        const issue = parsed.error.issues[0]!;
-        await deadLetter(req, FAIL.invalidSnapshot, new Error(`room ${sample.room_id} sample ${seq}: ${issue.path.join('.')}: ${issue.message}`), 1);
+        await deadLetter(req, FAIL.invalidSnapshot, new Error(made.error), 1);
         continue;
       }
-      await output.livestream(parsed.data);
+      await output.livestream(made.snapshot);
       stats.samples++;
       deps.onProgress?.(stats);
     }

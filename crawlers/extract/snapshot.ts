@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import { LIMITS, truncateText } from '../../pipeline/contracts/common.ts';
 import { ListingSnapshot, snapshotId, type CrawlerKind } from '../../pipeline/contracts/listing-snapshot.ts';
 import { compileValidator } from '../../pipeline/runtime/validator.ts';
+import { LivestreamSnapshot, livestreamSnapshotId } from '../../pipeline/contracts/livestream-snapshot.ts';
+import type { RoomSample } from '../adapters/types.ts';
 import type { ExtractedProduct } from './product.ts';
 
 // zod re-creates every object it parses; the runtime's compiled accept-path says yes without the copy (and
@@ -111,4 +113,33 @@ export function toListingSnapshot(p: ExtractedProduct, meta: FetchMeta): Snapsho
     return { ok: false, error: `listing ${listingId}: ${issue.path.join('.') || '(root)'}: ${issue.message}` };
   }
   return { ok: true, snapshot: parsed.data };
+}
+
+/**
+ * One sample of a livestream room -> a LivestreamSnapshot (browser-rendered; `fresh` = the transcript lines not seen
+ * in the room's earlier samples, the last 1,000 kept), or the first contract issue naming the field.
+ */
+export function toLivestreamSnapshot(
+  platform: string,
+  sample: RoomSample,
+  meta: { url: string; fetchedAt: Date; seq: number; contentHash: string; fresh: RoomSample['transcript'] },
+): { ok: true; snapshot: LivestreamSnapshot } | { ok: false; error: string } {
+  const parsed = LivestreamSnapshot.safeParse({
+    schema_version: 1,
+    snapshot_id: livestreamSnapshotId(platform, sample.room_id, meta.seq, meta.contentHash),
+    platform,
+    room_id: sample.room_id,
+    url: meta.url,
+    fetched_at: meta.fetchedAt.toISOString(),
+    sampled_seq: meta.seq,
+    host: sample.host,
+    viewer_count: sample.viewer_count,
+    product: sample.product,
+    transcript: meta.fresh.slice(-1000),
+    content_hash: meta.contentHash,
+    crawler_kind: 'playwright',
+  });
+  if (parsed.success) return { ok: true, snapshot: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  return { ok: false, error: `room ${sample.room_id} sample ${meta.seq}: ${issue.path.join('.')}: ${issue.message}` };
 }

@@ -12,7 +12,7 @@ import iconv from 'iconv-lite';
 import { adapterByName } from '../../crawlers/adapters/index.ts';
 import { freshTranscript } from '../../crawlers/adapters/types.ts';
 import { extractPage } from '../../crawlers/extract/index.ts';
-import { toListingSnapshot } from '../../crawlers/extract/snapshot.ts';
+import { toListingSnapshot, toLivestreamSnapshot } from '../../crawlers/extract/snapshot.ts';
 import { listingAt, type Listing, type ListingOptions } from '../../crawlers/demo-market/listings.ts';
 import { bigmallItem } from '../../crawlers/demo-market/platforms/bigmall.ts';
 import type { PageContext } from '../../crawlers/demo-market/platforms/layout.ts';
@@ -22,7 +22,7 @@ import { spaItemJson } from '../../crawlers/demo-market/platforms/spa-mall.ts';
 import { page } from '../../crawlers/demo-market/platforms/layout.ts';
 import { roomAt, roomStateAt, type Room } from '../../crawlers/demo-market/rooms.ts';
 import { escapeHtml } from '../../crawlers/demo-market/text.ts';
-import { LivestreamSnapshot, livestreamSnapshotId, type ListingSnapshot } from '../../pipeline/contracts/index.ts';
+import type { ListingSnapshot, LivestreamSnapshot } from '../../pipeline/contracts/index.ts';
 
 export const DEMO_BASE_URL = 'http://127.0.0.1:18080';
 
@@ -136,23 +136,9 @@ export function demoRoomSnapshots(seed: number, r: number, opts: ListingOptions 
     }
     const fresh = freshTranscript(seen, sample.transcript);
     const hash = sha256(html);
-    const parsed = LivestreamSnapshot.safeParse({
-      schema_version: 1,
-      snapshot_id: livestreamSnapshotId('livebuy', sample.room_id, seq, hash),
-      platform: 'livebuy',
-      room_id: sample.room_id,
-      url,
-      fetched_at: new Date(t).toISOString(),
-      sampled_seq: seq,
-      host: sample.host,
-      viewer_count: sample.viewer_count,
-      product: sample.product,
-      transcript: fresh.slice(-1000),
-      content_hash: hash,
-      crawler_kind: 'playwright',
-    });
-    if (parsed.success) snapshots.push(parsed.data);
-    else errors.push(`room ${room.room_id} sample ${seq}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
+    const made = toLivestreamSnapshot('livebuy', sample, { url, fetchedAt: new Date(t), seq, contentHash: hash, fresh });
+    if (made.ok) snapshots.push(made.snapshot);
+    else errors.push(made.error);
   }
   return { room, snapshots, errors };
 }

@@ -114,14 +114,8 @@ function sampleWithoutReplacement(perm: Int32Array, k: number, rng: Prng): Int32
   return out;
 }
 
-interface Scratch {
-  feature: Int32Array;
-  split: Float64Array;
-  left: Int32Array;
-  right: Int32Array;
-  size: Int32Array;
-  leafPath: Float64Array;
-}
+/** A tree's node arrays, sized for the largest tree so far (a built tree is a trimmed copy). */
+type Scratch = Tree;
 const createScratch = (m: number): Scratch => ({
   feature: new Int32Array(m),
   split: new Float64Array(m),
