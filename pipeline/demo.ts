@@ -19,14 +19,13 @@ import { PRODUCT_TYPES, startDemoMarket, type DemoMarket } from '../crawlers/dem
 import { loadReferenceFile } from '../detectors/reference/load.ts';
 import type { ReferenceKind } from '../detectors/reference/views.ts';
 import { printAnalystReport, type AnalystQuestions } from '../sinks/clickhouse/demo-report.ts';
-import { SINK_ROUTES } from '../sinks/clickhouse/routes.ts';
 import { createClickHouse, type ClickHouse } from './clickhouse/client.ts';
 import { parseConfig, secrets, type Config } from './config.ts';
+import { expectedError } from './errors.ts';
 import { createKafka, type KafkaHandle } from './kafka.ts';
 import type { Logger } from './logger.ts';
 import { QUERIES } from './queries.ts';
 import { migrateAll } from './setup.ts';
-import { topics, type TopicSpec } from './topics.ts';
 import { buildStages } from './topology.ts';
 
 export interface DemoOptions {
@@ -50,12 +49,8 @@ export const DEMO_BAD_PATHS = ['/bad/500', '/bad/truncated', '/bad/redirect-offs
 
 const REFERENCE_KINDS: readonly ReferenceKind[] = ['certificates', 'licences', 'recalls', 'prohibited'];
 
-/** The stages the demo runs, in flow order, with the topics each consumes (what "drained" is checked on). */
-const DEMO_STAGES: readonly { name: string; inputs: readonly TopicSpec[] }[] = [
-  { name: 'ingest', inputs: [topics.listingsIncoming] },
-  { name: 'detect', inputs: [topics.listings, topics.livestreams] },
-  { name: 'sink_clickhouse', inputs: SINK_ROUTES.map((r) => r.topic) },
-];
+/** The stages the demo runs, in flow order (each is drained in this order). */
+const DEMO_STAGES = ['ingest', 'detect', 'sink_clickhouse'] as const;
 
 type Rows<K extends string> = Record<K, string>[];
 
@@ -123,17 +118,13 @@ export function demoQuestions(market: DemoMarket, alertRegions: readonly string[
   };
 }
 
-function expected(message: string): Error {
-  return Object.assign(new Error(message), { expected: true });
-}
-
 async function startMarket(opts: DemoOptions): Promise<DemoMarket> {
   try {
     // 1 s state buckets: three samples 1.5 s apart see the room's product card change.
     return await startDemoMarket({ listings: opts.listings, seed: opts.seed, port: opts.port, bucketMs: 1000 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw expected(`port ${opts.port} is in use (another demo running?): stop it, or pass --port 0 for any free port (dead-letter ids, made from URLs, then differ from earlier runs')`);
+      throw expectedError(`port ${opts.port} is in use (another demo running?): stop it, or pass --port 0 for any free port (dead-letter ids, made from URLs, then differ from earlier runs')`);
     }
     throw err;
   }
@@ -167,13 +158,12 @@ interface Behind {
 }
 
 /** Messages on the stage's inputs past its committed offsets (the runtime commits only delivered work). */
-async function behindOf(kafka: KafkaHandle, groupId: string, stage: string, inputs: readonly TopicSpec[]): Promise<Behind[]> {
+async function behindOf(kafka: KafkaHandle, groupId: string, stage: string, inputs: readonly string[]): Promise<Behind[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const out: Behind[] = [];
-    for (const spec of inputs) {
-      const topic = kafka.topic(spec);
+    for (const topic of inputs) {
       const ends = await admin.fetchTopicOffsets(topic);
       const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
       for (const e of ends) {
@@ -194,12 +184,11 @@ async function behindOf(kafka: KafkaHandle, groupId: string, stage: string, inpu
  * once the stages before it are drained, so one pass in order suffices; the last check covers them all again
  * (the sink's own rejects go to the dead-letter topic it reads).
  */
-export async function waitUntilLanded(kafka: KafkaHandle, stages: readonly { name: string; groupId: string }[], timeoutMs: number, say: (s: string) => void): Promise<void> {
+export async function waitUntilLanded(kafka: KafkaHandle, stages: readonly { name: string; groupId: string; inputs: readonly string[] }[], timeoutMs: number, say: (s: string) => void): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const inputsOf = (name: string) => DEMO_STAGES.find((s) => s.name === name)!.inputs;
   const check = async (upTo: number) => {
     const all: Behind[] = [];
-    for (const s of stages.slice(0, upTo + 1)) all.push(...(await behindOf(kafka, s.groupId, s.name, inputsOf(s.name))));
+    for (const s of stages.slice(0, upTo + 1)) all.push(...(await behindOf(kafka, s.groupId, s.name, s.inputs)));
     return all;
   };
   for (let i = 0; i < stages.length; i++) {
@@ -207,7 +196,7 @@ export async function waitUntilLanded(kafka: KafkaHandle, stages: readonly { nam
     while (behind.length) {
       if (Date.now() > deadline) {
         const what = behind.map((b) => `${b.stage} is ${b.behind} message(s) behind on ${b.topic}[${b.partition}]`).join('; ');
-        throw expected(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for the stages to land the crawl: ${what}. See the log lines above (ClickHouse or Kafka down?)`);
+        throw expectedError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for the stages to land the crawl: ${what}. See the log lines above (ClickHouse or Kafka down?)`);
       }
       await new Promise((r) => setTimeout(r, 300));
       behind = await check(i);
@@ -230,7 +219,7 @@ export async function runDemo(config: Config, logger: Logger, opts: DemoOptions,
   let crawl: CrawlStats;
   let reference: DemoResult['reference'];
   const kafka = createKafka(config.kafka, logger);
-  const names = DEMO_STAGES.map((s) => s.name);
+  const names = [...DEMO_STAGES];
   const stages = buildStages(config, logger, names, kafka);
   try {
     say(`demo market: ${market.url} (seed ${opts.seed}, ${market.listingCount} listings on bigmall, spa_mall, selfshop; ${market.roomCount} livebuy rooms)`);

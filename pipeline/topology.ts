@@ -10,6 +10,7 @@ import { startMetricsServer } from './runtime/metrics-server.ts';
 import { createStage, stopOnSignals, type Stage, type StageDefinition } from './runtime/stage.ts';
 import { createDetectStage } from './stages/detect.ts';
 import { createIngestStage } from './stages/ingest.ts';
+import { expectedError } from './errors.ts';
 
 type StageFactory = (config: Config, logger: Logger) => StageDefinition;
 
@@ -23,7 +24,7 @@ export const STAGES: Record<string, StageFactory> = {
 export function buildStages(config: Config, logger: Logger, names: readonly string[] = Object.keys(STAGES), kafka: KafkaHandle = createKafka(config.kafka, logger)): Stage[] {
   const unknown = names.filter((n) => !(n in STAGES));
   if (unknown.length) {
-    throw Object.assign(new Error(`unknown stage(s) ${unknown.join(', ')}; known: ${Object.keys(STAGES).join(', ')}`), { expected: true });
+    throw expectedError(`unknown stage(s) ${unknown.join(', ')}; known: ${Object.keys(STAGES).join(', ')}`);
   }
   return names.map((n) => createStage(STAGES[n]!(config, logger), { kafka, logger, runtime: config.runtime }));
 }

@@ -14,6 +14,7 @@ import { CrawlRequest } from './crawl-request.ts';
 import { createCrawler, seedRequests, type CrawlStats } from './crawler.ts';
 import { createEvidenceStore } from './evidence.ts';
 import { createKafkaOutput, type CrawlOutput } from './output.ts';
+import { expectedError } from '../../pipeline/errors.ts';
 
 export const CRAWL_GROUP = 'shelfwatch-crawl';
 
@@ -48,7 +49,7 @@ export function evidenceDir(config: Config): string {
 
 function selectTargets(config: Config, opts: RunOptions): CrawlTarget[] {
   const targets = opts.targets ?? config.crawl.targets;
-  if (targets.length === 0) throw Object.assign(new Error('no crawl targets: add crawl.targets to the config'), { expected: true });
+  if (targets.length === 0) throw expectedError('no crawl targets: add crawl.targets to the config');
   return targets;
 }
 

@@ -7,6 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse';
 import iconv from 'iconv-lite';
+import { expectedError } from '../../pipeline/errors.ts';
 
 export type FileFormat = 'csv' | 'ndjson' | 'json';
 export type RawRecord = Record<string, unknown>;
@@ -17,7 +18,7 @@ export function formatOf(path: string): FileFormat {
   if (p.endsWith('.csv') || p.endsWith('.tsv')) return 'csv';
   if (p.endsWith('.ndjson') || p.endsWith('.jsonl')) return 'ndjson';
   if (p.endsWith('.json')) return 'json';
-  throw Object.assign(new Error(`cannot tell the format of ${path} from its extension: use .csv, .ndjson/.jsonl or .json, or pass --format`), { expected: true });
+  throw expectedError(`cannot tell the format of ${path} from its extension: use .csv, .ndjson/.jsonl or .json, or pass --format`);
 }
 
 export interface ReadOptions {

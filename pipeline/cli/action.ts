@@ -26,9 +26,7 @@ export const intOption =
     return n;
   };
 
-export function expectedError(message: string): Error {
-  return Object.assign(new Error(message), { expected: true });
-}
+export { expectedError } from '../errors.ts';
 
 export type Action = <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<void | number>) => (...args: A) => Promise<void>;
 

@@ -71,6 +71,8 @@ export interface StageDeps {
 export interface Stage {
   readonly name: string;
   readonly groupId: string;
+  /** The topics it consumes (names with the config's suffix). */
+  readonly inputs: readonly string[];
   readonly metrics: StageMetrics;
   start(): Promise<void>;
   /** Stops consuming after the slice in progress, flushes, disconnects. Idempotent. */
@@ -278,6 +280,7 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
   const stage: Stage = {
     name: def.name,
     groupId,
+    inputs: [...schemaByTopic.keys()],
     metrics,
     async start() {
       if (running) return;
@@ -304,7 +307,7 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
         partitionsConsumedConcurrently: runtime.partitionsConsumedConcurrently,
         eachBatch,
       });
-      logger.info({ groupId, inputs: [...schemaByTopic.keys()] }, 'stage started');
+      logger.info({ groupId, inputs: stage.inputs }, 'stage started');
     },
     stop() {
       stopping ??= (async () => {

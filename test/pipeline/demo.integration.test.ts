@@ -162,7 +162,7 @@ describe('the demo waiting for the stages', () => {
       await producer.disconnect();
       // No ingest stage runs: its group never commits.
       const said: string[] = [];
-      await expect(waitUntilLanded(p.kafka, [{ name: 'ingest', groupId: p.kafka.topic('shelfwatch.ingest') }], 1500, (s) => said.push(s))).rejects.toThrow(
+      await expect(waitUntilLanded(p.kafka, [{ name: 'ingest', groupId: p.kafka.topic('shelfwatch.ingest'), inputs: [p.kafka.topic(topics.listingsIncoming)] }], 1500, (s) => said.push(s))).rejects.toThrow(
         new RegExp(`timed out after 2 s waiting for the stages to land the crawl: ingest is 2 message\\(s\\) behind on ${p.kafka.topic(topics.listingsIncoming).replaceAll('.', '\\.')}\\[\\d+\\]`),
       );
       expect(said).toEqual([]);
