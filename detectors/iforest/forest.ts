@@ -13,7 +13,9 @@
 //
 // One deliberate choice beyond the paper: the split feature is drawn uniformly among the features that are
 // not constant in the node (as scikit-learn does); the paper draws any feature, and a constant one gives an
-// empty split that only burns depth. With `subsample: false` each tree sees the whole set and the height
+// empty split that only burns depth. `splitRule: 'paper'` builds the trees exactly as the paper's Algorithm 2
+// is printed (any attribute, a constant one giving an empty left child, a node splits until the height limit
+// or one row), so the ODDS eval can show that this choice does not explain a gap to the paper. With `subsample: false` each tree sees the whole set and the height
 // limit is ceil(log2 n): the library's regime, kept for measuring what sub-sampling changes.
 import { createPrng, type Prng } from './prng.ts';
 
@@ -38,6 +40,12 @@ export interface IsolationForestOptions {
   subsample?: boolean;
   /** PRNG seed; the same seed and rows give the same forest. @default 0 */
   seed?: number;
+  /**
+   * 'informative': the split feature is drawn among the features not constant in the node; a node whose
+   * features are all constant is a leaf. 'paper': Algorithm 2 of the paper as printed (see the header).
+   * @default 'informative'
+   */
+  splitRule?: 'informative' | 'paper';
 }
 
 interface Tree {
@@ -134,8 +142,9 @@ let scratch = createScratch(511);
  * min/max scan is skipped: with the price detector's features, mostly flags that are the same for a whole
  * category, that scan was most of the training time.
  */
-function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: number, rng: Prng, constant = 0): Tree {
-  const maxNodes = 2 * idx.length - 1;
+function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: number, rng: Prng, constant = 0, paper = false): Tree {
+  // Paper rule: an empty-left split adds nodes without dividing the rows, so only the height bounds the tree.
+  const maxNodes = paper ? Math.min(2 ** (heightLimit + 1) - 1, 2 * idx.length * (heightLimit + 1) + 1) : 2 * idx.length - 1;
   if (scratch.feature.length < maxNodes) scratch = createScratch(maxNodes);
   // Every node's slot of every array is written below (leaves and inner nodes alike), so the shared scratch
   // needs no clearing; the tree keeps copies of the used part.
@@ -147,6 +156,7 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
     const node = used++;
     const n = hi - lo;
     if (depth >= heightLimit || n <= 1) return leaf(node, n, depth);
+    if (paper) return paperSplit(node, lo, hi, depth);
     for (let f = 0; f < d; f++) order[f] = f;
     // Features in random order until one is not constant in this node.
     for (let k = 0; k < d; k++) {
@@ -186,6 +196,35 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
       return node;
     }
     return leaf(node, n, depth); // every feature constant: nothing left to isolate
+  };
+  // Algorithm 2 as printed: q uniform over all attributes, p uniform in [min, max] of q in the node; when q
+  // is constant (p = min = max) every row goes right and the left child is an empty leaf.
+  const paperSplit = (node: number, lo: number, hi: number, depth: number): number => {
+    const f = rng.int(d);
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = lo; i < hi; i++) {
+      const v = x[idx[i]! * d + f]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const p = min + rng.next() * (max - min);
+    let m = lo;
+    for (let i = lo; i < hi; i++) {
+      const r = idx[i]!;
+      if (x[r * d + f]! < p) {
+        idx[i] = idx[m]!;
+        idx[m] = r;
+        m++;
+      }
+    }
+    feature[node] = f;
+    split[node] = p;
+    size[node] = 0;
+    leafPath[node] = 0;
+    left[node] = build(lo, m, depth + 1, 0);
+    right[node] = build(m, hi, depth + 1, 0);
+    return node;
   };
   const leaf = (node: number, n: number, depth: number): number => {
     feature[node] = -1;
@@ -246,6 +285,8 @@ function train(x: Float64Array, n: number, d: number, options: IsolationForestOp
   const psi = subsample ? Math.min(positiveInt('sampleSize', options.sampleSize ?? 256), n) : n;
   const heightLimit = Math.max(1, Math.ceil(Math.log2(psi)));
   const rng = createPrng(options.seed ?? 0);
+  const splitRule = options.splitRule ?? 'informative';
+  if (splitRule !== 'informative' && splitRule !== 'paper') throw new RangeError(`splitRule must be 'informative' or 'paper', got ${String(splitRule)}`);
 
   // Features constant over every row are constant in every node of every tree (see buildTree).
   let constant = 0;
@@ -259,7 +300,7 @@ function train(x: Float64Array, n: number, d: number, options: IsolationForestOp
   const perm = Int32Array.from({ length: n }, (_, i) => i);
   for (let k = 0; k < t; k++) {
     const idx = subsample ? sampleWithoutReplacement(perm, psi, rng) : perm.slice();
-    forest.push(buildTree(x, d, idx, heightLimit, rng, constant));
+    forest.push(buildTree(x, d, idx, heightLimit, rng, constant, splitRule === 'paper'));
   }
   const cPsi = averagePathLength(psi);
 

@@ -149,3 +149,33 @@ describe('trainIsolationForestFlat', () => {
     expect(() => trainIsolationForestFlat(new Float64Array(3), 2, 2)).toThrow(IsolationForestInputError);
   });
 });
+
+describe("splitRule 'paper' (Algorithm 2 as printed)", () => {
+  const dups = [...Array.from({ length: 299 }, () => [5, 5]), [50, 50]];
+
+  it.each([
+    // Informative rule: the first split separates the outlier, the 299 copies become a leaf at depth 1.
+    ['informative', 1],
+    // Paper rule: the copies keep splitting on constant attributes (empty left child) down to the height limit.
+    ['paper', 9],
+  ] as const)('%s: 299 identical rows end at depth %i + c(299) in every tree', (splitRule, depth) => {
+    const f = trainIsolationForest(dups, { seed: 4, subsample: false, splitRule });
+    expect(f.heightLimit).toBe(9);
+    expect(f.pathLength([5, 5])).toBeCloseTo(depth + averagePathLength(299), 9);
+    expect(f.score([50, 50])).toBeGreaterThan(f.score([5, 5]));
+  });
+
+  it('is reproducible, differs from the informative rule, and ranks far points above the cloud', () => {
+    const data = data2();
+    const a = trainIsolationForest(data, { seed: 8, splitRule: 'paper' });
+    expect(trainIsolationForest(data, { seed: 8, splitRule: 'paper' }).scoreAll(data)).toEqual(a.scoreAll(data));
+    expect(trainIsolationForest(data, { seed: 8 }).scoreAll(data)).not.toEqual(a.scoreAll(data));
+    const scores = a.scoreAll(data);
+    expect(Math.min(...scores.slice(500))).toBeGreaterThan(Math.max(...scores.slice(0, 500)));
+    expect(a.nodes).toBeLessThanOrEqual(a.trees * (2 ** (a.heightLimit + 1) - 1));
+  });
+
+  it('rejects an unknown rule', () => {
+    expect(() => trainIsolationForest(data2(), { splitRule: 'sklearn' as 'paper' })).toThrow(/splitRule/);
+  });
+});
