@@ -12,7 +12,7 @@
 // A listing without a category (many pages show none) takes its CCC product code from the register's
 // certificates for its model whose holder fits its brand/producer (config inferFromRegister; evidence
 // category_from_register), so the category rules still apply; and a licence is missing when the producer
-// holds one for the product the title names (licence_from_register). "Now" is the snapshot's fetched_at (pure: no clock). Register checks are skipped while a register is
+// holds one for the product the title names (licence_from_register), and a licence shown for another product code is licence_product_mismatch. "Now" is the snapshot's fetched_at (pure: no clock). Register checks are skipped while a register is
 // empty (not loaded yet), so a stage started before its reference data does not call everything forged.
 import { z } from 'zod';
 import type { Certificate, Licence, ListingSnapshot, Severity } from '../pipeline/contracts/index.ts';
@@ -104,11 +104,23 @@ function statusProblem(status: Certificate['status'], expiresOn: string, fetched
   return expiresOn < fetchedDate ? 'expired' : null;
 }
 
+// Company names repeat: the register's holder/manufacturer/factory are interned strings shared by many
+// certificates, and a producer sells many listings. A bounded memo (cleared when full) keeps this to one
+// Map lookup per name instead of a normalisation and two regex replaces per comparison.
+const COMPANY_MEMO_MAX = 8192;
+const companyMemo = new Map<string, string>();
+
 function companyKey(name: string): string {
-  return halfWidth(name)
-    .toLowerCase()
-    .replace(/[\s()（）.,·\-]/g, '')
-    .replace(/(股份有限公司|有限责任公司|有限公司|公司|集团|制品厂|厂|co\.?ltd|ltd|inc|corp)$/u, '');
+  let key = companyMemo.get(name);
+  if (key === undefined) {
+    key = halfWidth(name)
+      .toLowerCase()
+      .replace(/[\s()（）.,·\-]/g, '')
+      .replace(/(股份有限公司|有限责任公司|有限公司|公司|集团|制品厂|厂|co\.?ltd|ltd|inc|corp)$/u, '');
+    if (companyMemo.size >= COMPANY_MEMO_MAX) companyMemo.clear();
+    companyMemo.set(name, key);
+  }
+  return key;
 }
 
 function sameCompany(a: string, b: string): boolean {
@@ -122,7 +134,9 @@ const LATIN = /[a-z]/i;
 
 /**
  * Whether brand / producer fit the named parties: true, false, or null when it can't be decided (e.g. an
- * English brand we have no alias for, against Chinese company names: saying "mismatch" there would be a guess).
+ * English brand we have no alias for, against Chinese company names, and no producer shown: saying "mismatch"
+ * there would be a guess). A producer shown that is none of the parties decides it when the brand cannot:
+ * neither fits.
  */
 function partiesMatch(listing: Pick<ListingSnapshot, 'brand' | 'producer'>, parties: readonly string[]): boolean | null {
   const producer = listing.producer.name?.trim();
@@ -134,7 +148,7 @@ function partiesMatch(listing: Pick<ListingSnapshot, 'brand' | 'producer'>, part
     const comparable = known || parties.some((p) => (HAN.test(brand) && HAN.test(p)) || (LATIN.test(brand) && LATIN.test(p)));
     if (comparable) return false;
   }
-  if (producer && !brand) return false;
+  if (producer) return false;
   return null;
 }
 
@@ -245,9 +259,10 @@ export const certificateMismatch = defineDetector({
       // No category on the page: what the register's certificates for this model say the product is.
       const inferred = l.category === null && config.inferFromRegister && cccRegisterReady ? registerProduct(l, refs.certificates) : null;
       if (inferred) requiredCodes = inferred.codes;
-      const product = l.category !== null ? `the listing's category ${l.category}` : `model ${l.model?.trim()} (product code ${requiredCodes.join('/')} in the register)`;
-      const listingCategory = inferred ? { category: null, category_from_register: inferred } : { category: l.category };
-      const listingSide = { ...listingCategory, brand: l.brand, model: l.model, producer: l.producer.name };
+      // Summary and evidence parts, built only for a finding (most listings have none).
+      const productText = () => (l.category !== null ? `the listing's category ${l.category}` : `model ${l.model?.trim()} (product code ${requiredCodes.join('/')} in the register)`);
+      const listingCategory = () => (inferred ? { category: null, category_from_register: inferred } : { category: l.category });
+      const listingSide = () => ({ ...listingCategory(), brand: l.brand, model: l.model, producer: l.producer.name });
       const seenCcc = new Set<string>();
       for (const raw of cccShown) {
         const parsed = parseCccNumber(raw);
@@ -266,7 +281,7 @@ export const certificateMismatch = defineDetector({
           otherProduct = true;
           const certProduct = cccProduct(parsed.value.categoryCode);
           out.push(
-            finding('ccc_category_mismatch', number, `CCC ${number} is for product code ${parsed.value.categoryCode}${certProduct ? ` (${certProduct.nameZh})` : ''}, not ${product}`, { ccc_number: number, ...listingCategory }, { certificate_code: parsed.value.categoryCode, certificate_product: certProduct?.nameZh ?? null, codes_for_category: requiredCodes }),
+            finding('ccc_category_mismatch', number, `CCC ${number} is for product code ${parsed.value.categoryCode}${certProduct ? ` (${certProduct.nameZh})` : ''}, not ${productText()}`, { ccc_number: number, ...listingCategory() }, { certificate_code: parsed.value.categoryCode, certificate_product: certProduct?.nameZh ?? null, codes_for_category: requiredCodes }),
           );
         }
         if (!cccRegisterReady) continue;
@@ -275,14 +290,14 @@ export const certificateMismatch = defineDetector({
           out.push(finding('ccc_not_in_register', number, `CCC ${number} is not in the certificate register (possibly forged)`, { ccc_number: number }, { register_size: refs.certificates.size }));
           continue;
         }
-        const certRef = { number: cert.number, status: cert.status, holder: cert.holder, expires_on: cert.expires_on, category_code: cert.category_code };
+        const certRef = () => ({ number: cert.number, status: cert.status, holder: cert.holder, expires_on: cert.expires_on, category_code: cert.category_code });
         const problem = statusProblem(cert.status, cert.expires_on, fetchedDate);
         if (problem) {
-          out.push(finding(`ccc_${problem}`, number, `CCC ${number} is ${problem}${problem === 'expired' ? ` (expired ${cert.expires_on})` : ''}`, { ccc_number: number, fetched_on: fetchedDate }, certRef));
+          out.push(finding(`ccc_${problem}`, number, `CCC ${number} is ${problem}${problem === 'expired' ? ` (expired ${cert.expires_on})` : ''}`, { ccc_number: number, fetched_on: fetchedDate }, certRef()));
         }
         if (requiredCodes.length && cert.category_code !== parsed.value.categoryCode && !requiredCodes.includes(cert.category_code)) {
           otherProduct = true;
-          out.push(finding('ccc_category_mismatch', `${number}:register`, `CCC ${number} covers product code ${cert.category_code}, not ${product}`, { ccc_number: number, ...listingCategory }, { ...certRef, codes_for_category: requiredCodes }));
+          out.push(finding('ccc_category_mismatch', `${number}:register`, `CCC ${number} covers product code ${cert.category_code}, not ${productText()}`, { ccc_number: number, ...listingCategory() }, { ...certRef(), codes_for_category: requiredCodes }));
         }
         if (otherProduct) continue;
         if (config.checkModels && l.model?.trim() && cert.models.length) {
@@ -299,7 +314,7 @@ export const certificateMismatch = defineDetector({
         }
       }
       if (config.reportMissing && requiredCodes.length && cccShown.length === 0) {
-        out.push(finding('ccc_missing', '', `${l.category !== null ? `category ${l.category}` : product} requires CCC (code ${requiredCodes.join('/')}) but the listing shows no certificate`, listingSide, { required_codes: requiredCodes, product: cccProduct(requiredCodes[0]!)?.nameZh ?? null }));
+        out.push(finding('ccc_missing', '', `${l.category !== null ? `category ${l.category}` : productText()} requires CCC (code ${requiredCodes.join('/')}) but the listing shows no certificate`, listingSide(), { required_codes: requiredCodes, product: cccProduct(requiredCodes[0]!)?.nameZh ?? null }));
       }
 
       // --- production licences ---
@@ -334,15 +349,26 @@ export const certificateMismatch = defineDetector({
         if (licProduct && !licProduct.codes.length && !licProduct.nameZh.some((n) => lic.product.includes(n))) {
           out.push(finding('licence_product_mismatch', `${p.core}:register`, `licence ${lic.number} is for ${lic.product}, not ${licProduct.nameZh[0]}`, { licence_number: p.number, category: l.category }, licRef));
         }
+        // No category on the page: the producer's licence for the product the title names says what it is; a
+        // licence of another product code, for a product the title does not name, is for something else.
+        const held = heldLicence ? parseLicenceNumber(heldLicence.number) : null;
+        if (heldLicence && held?.ok && `${held.value.industry}-${held.value.product}` !== code && !halfWidth(l.title).includes(halfWidth(lic.product.trim()))) {
+          out.push(
+            finding('licence_product_mismatch', `${p.core}:register`, `licence ${lic.number} is for ${lic.product}, not ${heldLicence.product}, which the title names (the producer's licence for it: ${heldLicence.number})`, { licence_number: p.number, category: null, title: l.title }, {
+              ...licRef,
+              licence_from_register: { number: heldLicence.number, holder: heldLicence.holder, product: heldLicence.product, status: heldLicence.status },
+            }),
+          );
+        }
         if (config.checkHolder && partiesMatch(l, [lic.holder]) === false) {
           out.push(finding('licence_holder_mismatch', p.core, `brand/producer do not match the holder of licence ${lic.number} (${lic.holder})`, { licence_number: p.number, brand: l.brand, producer: l.producer.name }, licRef));
         }
       }
       if (config.reportMissing && licProduct && licShown.length === 0) {
-        out.push(finding('licence_missing', '', `category ${l.category} requires a production licence (${licProduct.nameZh[0]}) but the listing shows none`, listingSide, { licence_product: licProduct.nameZh[0]!, codes: licProduct.codes }));
+        out.push(finding('licence_missing', '', `category ${l.category} requires a production licence (${licProduct.nameZh[0]}) but the listing shows none`, listingSide(), { licence_product: licProduct.nameZh[0]!, codes: licProduct.codes }));
       } else if (heldLicence && licShown.length === 0) {
         out.push(
-          finding('licence_missing', '', `the producer holds production licence ${heldLicence.number} for ${heldLicence.product}, which the title names, but the listing shows none`, { ...listingSide, title: l.title }, {
+          finding('licence_missing', '', `the producer holds production licence ${heldLicence.number} for ${heldLicence.product}, which the title names, but the listing shows none`, { ...listingSide(), title: l.title }, {
             licence_product: heldLicence.product,
             licence_from_register: { number: heldLicence.number, holder: heldLicence.holder, product: heldLicence.product, status: heldLicence.status },
           }),

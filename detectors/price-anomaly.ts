@@ -244,10 +244,44 @@ interface CategoryForest {
   /** Next row to overwrite once rows = bufferRows (ring). */
   head: number;
   sinceTrain: number;
+  /** Trainings scheduled so far (each forest is trained on its first score); seeds the next one. */
   trainings: number;
   /** Snapshot time (ms) of the last training. */
   trainedAt: number;
-  forest: IsolationForest | null;
+  forest: LazyForest | null;
+}
+
+/**
+ * A forest as scheduled at a training point: the rows it is trained on (copied then, since the ring goes on
+ * being overwritten) and its seed; trained on the first score() and the rows dropped. Why: the score is
+ * evidence on a price finding only, so most scheduled forests were never asked (training was about a sixth
+ * of the detect stage's CPU per listing). The forest it gives is the one eager training at that point gave
+ * (same rows, same seed), so findings are identical.
+ */
+export class LazyForest {
+  private trained: IsolationForest | null = null;
+  constructor(
+    private rows: Float64Array | null,
+    private readonly n: number,
+    private readonly options: { trees: number; sampleSize: number; seed: number },
+  ) {}
+
+  /** Whether the forest has been trained yet (it is on the first score()). */
+  get isTrained(): boolean {
+    return this.trained !== null;
+  }
+
+  get(): IsolationForest {
+    if (this.trained === null) {
+      this.trained = trainIsolationForestFlat(this.rows!, this.n, FEATURES, this.options);
+      this.rows = null;
+    }
+    return this.trained;
+  }
+
+  score(features: number[]): number {
+    return this.get().score(features);
+  }
 }
 
 /** Everything the price detector remembers; pass one in deps.priceState to seed or inspect it. */
@@ -286,8 +320,8 @@ export const priceAnomaly = defineDetector({
     const state = deps.priceState ?? createPriceState(cfg);
     const fcfg = cfg.iforest;
 
-    /** Adds the row to its category's training buffer (retraining when due); returns the forest as it was before. */
-    const learn = (category: string, features: number[] | null, at: number): IsolationForest | null => {
+    /** Adds the row to its category's training buffer (scheduling a retraining when due); returns the forest as it was before. */
+    const learn = (category: string, features: number[] | null, at: number): LazyForest | null => {
       if (!fcfg.enabled || !features) return null;
       let cf = state.forests.get(category);
       const before = cf?.forest ?? null;
@@ -311,7 +345,7 @@ export const priceAnomaly = defineDetector({
       cf.sinceTrain++;
       const due = cf.forest === null || cf.sinceTrain >= fcfg.retrainEvery || at - cf.trainedAt >= fcfg.retrainHours * 3_600_000;
       if (cf.rows >= fcfg.minTrainRows && due) {
-        cf.forest = trainIsolationForestFlat(cf.x, cf.rows, FEATURES, { trees: fcfg.trees, sampleSize: fcfg.sampleSize, seed: fcfg.seed + cf.trainings });
+        cf.forest = new LazyForest(cf.x.slice(0, cf.rows * FEATURES), cf.rows, { trees: fcfg.trees, sampleSize: fcfg.sampleSize, seed: fcfg.seed + cf.trainings });
         cf.trainings++;
         cf.sinceTrain = 0;
         cf.trainedAt = at;

@@ -170,8 +170,15 @@ export function compileValidator(schema: z.ZodType): Pred {
     }
     case 'record':
       return compileRecord(schema, def);
+    case 'null':
+      if (def.checks?.length) return viaZod(schema);
+      return (v) => v === null;
+    case 'lazy':
+      return compileLazy(schema);
+    case 'union':
+      return compileDisjointUnion(schema, def);
     default:
-      return viaZod(schema); // unions, pipes, ...
+      return viaZod(schema); // pipes, intersections, ...
   }
 }
 
@@ -223,5 +230,46 @@ function compileRecord(schema: z.ZodType, def: Def): Pred {
       if (!r || r instanceof Promise) return false;
     }
     return true;
+  };
+}
+
+// A recursive schema (z.json() is a lazy union containing itself) compiles once per lazy node: the predicate
+// is registered before its inner type is compiled, and the inner type is compiled on first use.
+const lazyPreds = new WeakMap<z.ZodType, Pred>();
+function compileLazy(schema: z.ZodType): Pred {
+  const known = lazyPreds.get(schema);
+  if (known) return known;
+  let inner: Pred | undefined;
+  const pred: Pred = (v) => (inner ??= compileValidator((schema as unknown as { _zod: { innerType: z.ZodType } })._zod.innerType))(v);
+  lazyPreds.set(schema, pred);
+  return pred;
+}
+
+/** The JS kind of a value as the options of a type-disjoint union tell them apart. */
+type Kind = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'record';
+const kindOf = (v: unknown): Kind | null =>
+  typeof v === 'string' ? 'string' : typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'record' : null;
+
+/**
+ * A union whose options are of distinct kinds among string, number, boolean, null, array and record (what
+ * z.json() is): zod's string/number/boolean/null/array options reject every value of another kind, and its
+ * record rejects arrays, so at most one option can accept a value, and zod's union returns exactly what that
+ * option returns. Any other union (two options of a kind, objects, literals, refinements) stays with zod.
+ * Why: alert evidence is z.json(); zod parsed and copied it for every alert the detect stage sends.
+ */
+function compileDisjointUnion(schema: z.ZodType, def: Def): Pred {
+  const options = def.options as z.ZodType[] | undefined;
+  if (def.checks?.length || !Array.isArray(options) || options.length === 0) return viaZod(schema);
+  const byKind = new Map<Kind, z.ZodType>();
+  for (const o of options) {
+    const t = defOf(o).type;
+    if (!(t === 'string' || t === 'number' || t === 'boolean' || t === 'null' || t === 'array' || t === 'record') || byKind.has(t)) return viaZod(schema);
+    byKind.set(t, o);
+  }
+  const preds = new Map<Kind, Pred>([...byKind].map(([k, o]) => [k, compileValidator(o)] as const));
+  return (v) => {
+    const k = kindOf(v);
+    const p = k === null ? undefined : preds.get(k);
+    return p !== undefined && p(v);
   };
 }

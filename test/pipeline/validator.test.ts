@@ -177,4 +177,42 @@ describe('fast accept-path of the runtime', () => {
     expect(accepted).toBe(expected);
     if (accepted) expect(record.safeParse(v)).toMatchObject({ success: true, data: v });
   });
+
+  // z.json() (alert evidence) is a lazy union of type-disjoint options, checked without zod.
+  const json = z.record(z.string().max(8), z.json());
+  it.each([
+    ['{}', true],
+    ['{"a":1,"b":"x","c":true,"d":null}', true],
+    ['{"a":[1,[2,{"b":[null,"y"]}]],"c":{"d":{"e":-1.5e300}}}', true],
+    ['{"a":{"__proto__":1}}', false],
+    ['{"toolongkey":1}', false],
+    ['{"a":[]}', true],
+    ['[1]', false],
+    ['"x"', false],
+  ])('json record %s: accepted = %s, and never when zod rejects', (text, expected) => {
+    const v = JSON.parse(text) as unknown;
+    const accepted = compileValidator(json)(v);
+    expect(accepted).toBe(expected);
+    if (accepted) expect(json.safeParse(v)).toMatchObject({ success: true, data: v });
+  });
+
+  it.each([
+    ['Infinity', { a: Infinity }],
+    ['NaN', { a: [Number.NaN] }],
+    ['undefined', { a: undefined }],
+    ['a function', { a: () => 1 }],
+    ['a Date', { a: new Date(0) }],
+    ['a Map', { a: { b: new Map() } }],
+    ['a bigint', { a: 1n }],
+  ])('json record holding %s: not accepted by the fast path', (_name, v) => {
+    expect(compileValidator(json)(v)).toBe(false);
+  });
+
+  it('unions it cannot tell apart by kind stay with zod', () => {
+    const twoStrings = z.union([z.string().max(2), z.string().transform((s) => s.trim())]);
+    expect(compileValidator(twoStrings)(' abc ')).toBe(false); // zod would trim it
+    const withObject = z.union([z.strictObject({ a: z.string() }), z.record(z.string(), z.number())]);
+    expect(compileValidator(withObject)({ b: 1 })).toBe(true); // zod's answer, unchanged value
+    expect(compileValidator(withObject)({ b: 'x' })).toBe(false);
+  });
 });
