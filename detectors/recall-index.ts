@@ -212,6 +212,8 @@ interface Entry {
   readonly nN: number;
   /** Every spelling of the recall's brand (aliases + as written), for finding it in listing titles. */
   readonly brandSpellings: string[];
+  /** The brand as written, in words (nameWords). */
+  readonly brandWords: string[];
   /** brandRelation()'s answers when the listing has the brand (shared, so a candidate costs no allocation). */
   readonly brandSame: Prelim['brand'];
   readonly brandInTitle: Prelim['brand'];
@@ -320,12 +322,15 @@ interface Features {
   brandText: string;
   /** brandRelation()'s answer when the listing names another brand (or BRAND_UNKNOWN when it names none). */
   brandOther: Prelim['brand'];
+  /** The listing's brands as words (nameWords), for the company-name relation (sameCompany). */
+  brandWords: string[][];
 }
 
 interface Prelim {
   gtin: string | undefined;
   model: { listing: string; recall: string; rel: ModelRelation } | undefined;
-  brand: { ok: boolean | null; listing?: string };
+  /** ok false + fromTitle: the other brand was only found in the listing title (it may be the product's subject). */
+  brand: { ok: boolean | null; listing?: string; fromTitle?: boolean };
   conflict: boolean;
   specific: boolean;
 }
@@ -338,6 +343,23 @@ interface Cand {
 }
 
 const BRAND_UNKNOWN: Prelim['brand'] = Object.freeze({ ok: null });
+
+/** A company or brand name as words: ASCII letter/digit runs and runs of other letters ('Punch! Software' -> punch, software). */
+export function nameWords(name: string): string[] {
+  return halfWidth(name).toLowerCase().match(/[a-z0-9]+|[^\s\p{P}\p{S}a-z0-9]+/gu) ?? [];
+}
+
+/**
+ * One company written two ways: one name's words begin the other's ('Apple' / 'Apple Computer', 'Sony' /
+ * 'Sony Media', 'Punch! Software' / 'Punch Software', 'global-software-publishing' / 'Global Software').
+ * Whole words only: '品牌1' is not '品牌12', 'Mi' is not 'Midea'.
+ */
+export function sameCompany(a: readonly string[], b: readonly string[]): boolean {
+  const n = Math.min(a.length, b.length);
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 export function createRecallIndex(): RecallIndex {
   const entries = new Map<string, Entry>();
@@ -483,6 +505,7 @@ export function createRecallIndex(): RecallIndex {
       nT,
       nN: digits.length,
       brandSpellings: spellings,
+      brandWords: nameWords(r.brand),
       brandSame: Object.freeze({ ok: true, listing: brand }),
       brandInTitle: Object.freeze({ ok: true, listing: r.brand }),
       slot: freeSlots.pop() ?? nextSlot++,
@@ -573,8 +596,10 @@ export function createRecallIndex(): RecallIndex {
     for (const term of terms) if (HAS_DIGIT.test(term)) nNumbers++;
     const numberIds = new Int32Array(nNumbers);
     for (let i = 0, k = 0; i < terms.length; i++) if (HAS_DIGIT.test(terms[i]!)) numberIds[k++] = w.ids[i]!;
-    const brandOther = brands.length ? Object.freeze({ ok: false, listing: brands[0] }) : BRAND_UNKNOWN;
-    return { title, gtins, models, explicitModel, brands, terms, w, t: null, text, numberIds, hay: null, brandText: `${q.brand ?? ''} ${title}`, brandOther };
+    const fromTitle = !q.brand?.trim();
+    const brandOther = brands.length ? Object.freeze({ ok: false, listing: brands[0], fromTitle }) : BRAND_UNKNOWN;
+    const brandWords = fromTitle ? brands.map((b) => [b]) : [nameWords(q.brand!)];
+    return { title, gtins, models, explicitModel, brands, brandWords, terms, w, t: null, text, numberIds, hay: null, brandText: `${q.brand ?? ''} ${title}`, brandOther };
   }
 
   function trigramVector(f: Features): QueryVector {
@@ -629,6 +654,7 @@ export function createRecallIndex(): RecallIndex {
     if (f.brands.includes(e.brand)) return e.brandSame;
     // The recall's brand spelled in the listing title (a brand we have no alias for).
     if (haystackCarries((f.hay ??= brandHaystack(f.brandText)), e.brandSpellings)) return e.brandInTitle;
+    for (const words of f.brandWords) if (sameCompany(words, e.brandWords)) return e.brandSame;
     return f.brandOther;
   }
 
@@ -673,7 +699,7 @@ export function createRecallIndex(): RecallIndex {
 
   /** Whether the score depends on the title similarity (otherwise it is computed only to explain a match). */
   function needsSimilarity(p: Prelim): boolean {
-    if (p.brand.ok === false) return false;
+    if (p.brand.ok === false) return !p.model && !p.gtin && !p.conflict && p.brand.fromTitle === true;
     if (p.model) return !p.specific || !p.brand.ok;
     return !p.gtin && !p.conflict;
   }
@@ -714,7 +740,9 @@ export function createRecallIndex(): RecallIndex {
       } else model = undefined;
     }
     if (brand.ok) matched.push('brand');
-    if (!gtin && !model && !conflict && brand.ok !== false) {
+    // Another brand only named in the listing title ('Microsoft Office training' by another publisher) does
+    // not rule the title out, it only keeps the brand bonus away; but the same model under it stays no match.
+    if (!gtin && !model && !conflict && (brand.ok !== false || (brand.fromTitle && !p.model))) {
       const t = titleSimOf(c, f, o, best);
       if (brand.ok && t >= o.brandTitleMin) s = 0.45 + 0.5 * t;
       else if (t >= o.titleOnlyMin) s = 0.3 + 0.6 * t;
@@ -834,7 +862,7 @@ export function createRecallIndex(): RecallIndex {
         let best = 0;
         for (const c of scored) if (needsSimilarity(c.p)) best = Math.max(best, simOf(c, f, o));
         for (const c of scored) {
-          if (c.p.brand.ok === false && !c.p.gtin) continue;
+          if (c.p.brand.ok === false && !c.p.gtin && !c.p.brand.fromTitle) continue;
           const m = score(c, f, query, o, best);
           if (m) out.push(m);
         }

@@ -10,10 +10,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { keepNearBestPerRecall } from '../match-recalls.ts';
-import { createRecallIndex, type RecallMatchOptions } from '../recall-index.ts';
+import { loadRecallIndex, matchLines } from '../match-recalls.ts';
+import type { RecallMatchOptions } from '../recall-index.ts';
 import { readRecords } from '../reference/files.ts';
-import { looseListing, looseRecall } from '../reference/loose-rows.ts';
+import { looseListing } from '../reference/loose-rows.ts';
 import type { RecallQuery } from '../types.ts';
 
 export const DEFAULT_AG_DIR = '/work/shared/eval/amazon_google';
@@ -58,7 +58,7 @@ function evalAt(scored: { s: number; label: number }[], t: number): Prf {
 }
 
 export interface AmazonGoogleResult {
-  chosen: { threshold: number; trigramWeight: number; gapPenalty: number; bestBonus: number; numberPenalty: number; nearBest: number | null; trainValidF1: number };
+  chosen: { threshold: number; trigramWeight: number; gapPenalty: number; bestBonus: number; numberPenalty: number; pricePenalty: number; nearBest: number | null; mutual: boolean; trainValidF1: number };
   test: Prf;
   crossProduct: Prf & { pairs: number; seconds: number };
   published: typeof PUBLISHED_F1;
@@ -66,60 +66,73 @@ export interface AmazonGoogleResult {
 
 const GRID = {
   trigramWeight: [0.5],
-  gapPenalty: [0, 0.5, 1],
+  gapPenalty: [0.5, 1],
   bestBonus: [0.1],
-  numberPenalty: [0.3, 0.6],
+  numberPenalty: [0.3],
+  /** Batch only: the most a price disagreement takes off a score (both rows have a price). */
+  pricePenalty: [0, 0.1, 0.2],
   /** null = off (the stage's behaviour); else the batch filter's delta. */
   nearBest: [null, 0, 0.02, 0.05, 0.1],
+  /** The near-best filter on the recall side only, or on both sides (--mutual). */
+  mutual: [false, true],
 };
 
 export async function runAmazonGoogleEval(dir = DEFAULT_AG_DIR, log: (s: string) => void = () => {}): Promise<AmazonGoogleResult> {
   const D = join(dir, 'deepmatcher_splits');
-  const index = createRecallIndex();
-  for (const r of await rows(join(D, 'tableA.csv'))) {
-    const x = looseRecall(r);
-    if (x.ok) index.add(x.value);
-  }
-  const B = new Map<string, RecallQuery>();
+  const { index, prices } = await loadRecallIndex(join(D, 'tableA.csv'));
+  const B: { id: string; query: RecallQuery; price: number | null }[] = [];
   for (const r of await rows(join(D, 'tableB.csv'))) {
     const x = looseListing(r);
-    if (x.ok) B.set(x.value.id, x.value.query);
+    if (x.ok) B.push(x.value);
   }
   const split = async (name: string): Promise<Pair[]> => (await rows(join(D, `${name}.csv`))).map((r) => ({ a: String(r.ltable_id), b: String(r.rtable_id), label: Number(r.label) }));
   const tuning = [...(await split('train')), ...(await split('valid'))];
   const test = await split('test');
 
-  // Every listing matched as match-recalls does (all of tableB, so the batch near-best filter sees what the
-  // CLI sees); a labelled pair the matcher does not return scores 0. Labels are not used to score.
-  const allMatches = (o: Partial<RecallMatchOptions>) => {
-    const out: { recall_id: string; listing_id: string; score: number }[] = [];
-    for (const [b, q] of B) for (const m of index.match(q, { ...o, minScore: 0.0001, titleOnlyMin: 0, brandTitleMin: 0 })) out.push({ recall_id: m.recall.recall_id, listing_id: b, score: m.score });
-    return out;
+  // Every listing matched as match-recalls does (all of tableB, so the near-best filter sees what the CLI
+  // sees); a labelled pair the matcher does not return scores 0. Labels are not used to score. The filter
+  // does not depend on the threshold (a recall's best kept score is its best score once any is kept), so
+  // each pair carries its score and the best scores of its recall and its listing.
+  const scored = (o: Partial<RecallMatchOptions>, pricePenalty: number) => {
+    const score = new Map<string, number>();
+    const bestR = new Map<string, number>();
+    const bestL = new Map<string, number>();
+    for (const l of B) {
+      for (const m of matchLines(index, l.id, l.query, l.price, { match: { ...o, minScore: 0.0001, titleOnlyMin: 0, brandTitleMin: 0 }, prices, pricePenalty })) {
+        score.set(`${m.recall_id}\t${m.listing_id}`, m.score);
+        bestR.set(m.recall_id, Math.max(bestR.get(m.recall_id) ?? 0, m.score));
+        bestL.set(m.listing_id, Math.max(bestL.get(m.listing_id) ?? 0, m.score));
+      }
+    }
+    return (pairs: Pair[]) => pairs.map((p) => ({ s: score.get(`${p.a}\t${p.b}`) ?? 0, r: bestR.get(p.a) ?? 0, l: bestL.get(p.b) ?? 0, label: p.label }));
   };
-  const scoresFor = (pairs: Pair[], matches: { recall_id: string; listing_id: string; score: number }[], nearBest: number | null, threshold: number) => {
-    const kept = new Map((nearBest === null ? matches : keepNearBestPerRecall(matches.filter((m) => m.score >= threshold), nearBest)).map((m) => [`${m.recall_id}\t${m.listing_id}`, m.score]));
-    return pairs.map((p) => ({ s: kept.get(`${p.a}\t${p.b}`) ?? 0, label: p.label }));
-  };
+  type Scored = ReturnType<ReturnType<typeof scored>>;
+  const filtered = (xs: Scored, nearBest: number | null, mutual: boolean) =>
+    nearBest === null ? xs : xs.map((x) => ({ ...x, s: x.s >= x.r - nearBest - 1e-9 && (!mutual || x.s >= x.l - nearBest - 1e-9) ? x.s : 0 }));
 
-  let chosen = { threshold: 0, trigramWeight: 0, gapPenalty: 0, bestBonus: 0, numberPenalty: 0, nearBest: null as number | null, trainValidF1: -1 };
-  let chosenMatches: ReturnType<typeof allMatches> = [];
+  let chosen: AmazonGoogleResult['chosen'] = { threshold: 0, trigramWeight: 0, gapPenalty: 0, bestBonus: 0, numberPenalty: 0, pricePenalty: 0, nearBest: null, mutual: false, trainValidF1: -1 };
+  let testScored: Scored = [];
   for (const trigramWeight of GRID.trigramWeight)
     for (const gapPenalty of GRID.gapPenalty)
       for (const bestBonus of GRID.bestBonus)
-        for (const numberPenalty of GRID.numberPenalty) {
-          const matches = allMatches({ trigramWeight, gapPenalty, bestBonus, numberPenalty });
-          for (const nearBest of GRID.nearBest)
-            for (let t = 0.3; t <= 0.99; t += 0.01) {
-              // With near-best the threshold applies before the filter (as --min-score does in the CLI).
-              const f = evalAt(scoresFor(tuning, matches, nearBest, t), t).f1;
-              if (f > chosen.trainValidF1) {
-                chosen = { threshold: Math.round(t * 1000) / 1000, trigramWeight, gapPenalty, bestBonus, numberPenalty, nearBest, trainValidF1: f };
-                chosenMatches = matches;
+        for (const numberPenalty of GRID.numberPenalty)
+          for (const pricePenalty of GRID.pricePenalty) {
+            const of = scored({ trigramWeight, gapPenalty, bestBonus, numberPenalty }, pricePenalty);
+            const tuned = of(tuning);
+            for (const nearBest of GRID.nearBest)
+              for (const mutual of nearBest === null ? [false] : GRID.mutual) {
+                const xs = filtered(tuned, nearBest, mutual);
+                for (let t = 0.3; t <= 0.99; t += 0.01) {
+                  const f = evalAt(xs, t).f1;
+                  if (f > chosen.trainValidF1) {
+                    chosen = { threshold: Math.round(t * 1000) / 1000, trigramWeight, gapPenalty, bestBonus, numberPenalty, pricePenalty, nearBest, mutual, trainValidF1: f };
+                    testScored = filtered(of(test), nearBest, mutual);
+                  }
+                }
               }
-            }
-        }
+          }
   log(`chosen on train+valid: ${JSON.stringify(chosen)}`);
-  const testPrf = evalAt(scoresFor(test, chosenMatches, chosen.nearBest, chosen.threshold), chosen.threshold);
+  const testPrf = evalAt(testScored, chosen.threshold);
 
   const crossProduct = runCrossProduct(dir, chosen);
   return { chosen, test: testPrf, crossProduct, published: PUBLISHED_F1 };
@@ -136,7 +149,7 @@ function runCrossProduct(dir: string, chosen: AmazonGoogleResult['chosen']): Ama
   const out = join(mkdtempSync(join(tmpdir(), 'sw-ag-')), 'matches.ndjson');
   const root = resolve(import.meta.dirname, '../..');
   const t0 = Date.now();
-  const args = ['bin/shelfwatch.js', 'match-recalls', '--recalls', join(L, 'Amazon.csv'), '--listings', join(L, 'GoogleProducts.csv'), '--encoding', 'latin1', '--min-score', String(chosen.threshold), '--title-min', '0', '--trigram-weight', String(chosen.trigramWeight), '--gap-penalty', String(chosen.gapPenalty), '--best-bonus', String(chosen.bestBonus), '--number-penalty', String(chosen.numberPenalty), ...(chosen.nearBest === null ? [] : ['--near-best', String(chosen.nearBest)]), '--out', out];
+  const args = ['bin/shelfwatch.js', 'match-recalls', '--recalls', join(L, 'Amazon.csv'), '--listings', join(L, 'GoogleProducts.csv'), '--encoding', 'latin1', '--min-score', String(chosen.threshold), '--title-min', '0', '--trigram-weight', String(chosen.trigramWeight), '--gap-penalty', String(chosen.gapPenalty), '--best-bonus', String(chosen.bestBonus), '--number-penalty', String(chosen.numberPenalty), '--price-penalty', String(chosen.pricePenalty), ...(chosen.nearBest === null ? [] : ['--near-best', String(chosen.nearBest), ...(chosen.mutual ? ['--mutual'] : [])]), '--out', out];
   const run = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const seconds = (Date.now() - t0) / 1000;
   if (run.status !== 0) throw new Error(`match-recalls failed (${run.status}): ${run.stderr}`);
@@ -163,7 +176,7 @@ export function formatAmazonGoogle(r: AmazonGoogleResult): string {
   const pct = (x: number) => (100 * x).toFixed(1);
   return [
     'Recall matching on Amazon-Google (Amazon = recalls, Google = listings); F1 x 100',
-    `  parameters chosen on train+valid only: threshold ${r.chosen.threshold}, trigram weight ${r.chosen.trigramWeight}, gap penalty ${r.chosen.gapPenalty}, best bonus ${r.chosen.bestBonus}, number penalty ${r.chosen.numberPenalty}, near-best ${r.chosen.nearBest ?? 'off'} (train+valid F1 ${pct(r.chosen.trainValidF1)})`,
+    `  parameters chosen on train+valid only: threshold ${r.chosen.threshold}, trigram weight ${r.chosen.trigramWeight}, gap penalty ${r.chosen.gapPenalty}, best bonus ${r.chosen.bestBonus}, number penalty ${r.chosen.numberPenalty}, price penalty ${r.chosen.pricePenalty}, near-best ${r.chosen.nearBest ?? 'off'}${r.chosen.mutual ? ' (both sides)' : ''} (train+valid F1 ${pct(r.chosen.trainValidF1)})`,
     '  method                         | test F1 | P     | R',
     `  Magellan (published)           | ${r.published.magellan.toFixed(1).padStart(7)} |       |`,
     `  DeepMatcher hybrid (published) | ${r.published.deepmatcher.toFixed(1).padStart(7)} |       |`,

@@ -19,6 +19,7 @@ const ALIASES = {
   gtin: ['gtin', 'gtins', 'upc', 'upcs', 'ean', 'barcode', 'barcodes'],
   description: ['description'],
   date: ['date', 'publishedon', 'recalldate'],
+  price: ['price', 'listprice', 'unitprice', 'saleprice'],
 } as const;
 
 const normKey = (k: string) => k.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -96,7 +97,19 @@ export function looseRecall(rec: Record<string, unknown>): Loose<Recall> {
   };
 }
 
-export function looseListing(rec: Record<string, unknown>): Loose<{ id: string; query: RecallQuery }> {
+/**
+ * A row's price, when it has a price column holding a positive number ('29.99', '$1,299.00', 'USD 5');
+ * null otherwise (no column, empty, 0 = unknown in many exports). Batch matching only: recall notices carry
+ * no price, the stream never uses it.
+ */
+export function loosePrice(rec: Record<string, unknown>): number | null {
+  const raw = pick(rec, ALIASES.price);
+  if (raw === undefined) return null;
+  const x = typeof raw === 'number' ? raw : Number(/\d[\d,]*(?:\.\d+)?/.exec(text(raw))?.[0]?.replace(/,/g, '') ?? NaN);
+  return Number.isFinite(x) && x > 0 ? x : null;
+}
+
+export function looseListing(rec: Record<string, unknown>): Loose<{ id: string; query: RecallQuery; price: number | null }> {
   const id = text(pick(rec, ALIASES.id));
   const title = text(pick(rec, ALIASES.title));
   if (!id) return { ok: false, reason: `no id column (one of: ${ALIASES.id.join(', ')})` };
@@ -104,5 +117,5 @@ export function looseListing(rec: Record<string, unknown>): Loose<{ id: string; 
   const gtin = list(pick(rec, ALIASES.gtin))
     .map((g) => g.replace(/\D/g, ''))
     .find((g) => isValidGtin(g));
-  return { ok: true, value: { id, query: { title, brand: text(pick(rec, ALIASES.brand)) || null, model: text(pick(rec, ALIASES.model)) || null, gtin: gtin ?? null } } };
+  return { ok: true, value: { id, query: { title, brand: text(pick(rec, ALIASES.brand)) || null, model: text(pick(rec, ALIASES.model)) || null, gtin: gtin ?? null }, price: loosePrice(rec) } };
 }

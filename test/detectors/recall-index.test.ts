@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRecallIndex, DEFAULT_MATCH_OPTIONS, modelCandidates, splitModels, titleTokens } from '../../detectors/recall-index.ts';
+import { createRecallIndex, DEFAULT_MATCH_OPTIONS, modelCandidates, nameWords, sameCompany, splitModels, titleTokens } from '../../detectors/recall-index.ts';
 import { compareModels, modelKey } from '../../detectors/model-number.ts';
 import { recallMatch } from '../../detectors/recall-match.ts';
 import type { RecallQuery } from '../../detectors/types.ts';
@@ -123,5 +123,38 @@ describe('keepNearBestPerRecall (match-recalls --near-best)', () => {
       { recall_id: 'a', listing_id: '4', score: 0.6 },
     ];
     expect(keepNearBestPerRecall(ms, delta).map((m) => `${m.recall_id}:${m.listing_id}`)).toEqual(kept);
+  });
+});
+
+describe('brands written two ways', () => {
+  it.each<[string, string, boolean]>([
+    ['Apple', 'Apple Computer', true],
+    ['Punch! Software', 'punch software', true],
+    ['global-software-publishing', 'Global Software', true],
+    ['Sony Media', 'sony', true],
+    ['品牌1', '品牌12', false], // whole words only
+    ['Mi', 'Midea', false],
+    ['Encore', 'Topics Entertainment', false],
+    ['', 'Apple', false],
+  ])('%j vs %j -> %s', (a, b, same) => expect(sameCompany(nameWords(a), nameWords(b))).toBe(same));
+
+  const idx = createRecallIndex();
+  idx.add(recall({ recall_id: 'R-LOGIC', brand: 'Apple Computer', product_name: 'logic express 7 music production', models: [] }));
+  idx.add(recall({ recall_id: 'R-TRAIN', brand: 'Topics Entertainment', product_name: 'microsoft office and windows training professional', models: [] }));
+  idx.add(recall({ recall_id: 'R-GREE', brand: '格力', product_name: '空调', models: ['KFR-35GW/BP3'] }));
+  const ids = (q: RecallQuery, o = {}) => idx.match(q, o).map((m) => m.recall.recall_id);
+
+  it('a company name that begins with the recall brand is the brand', () => {
+    const [m] = idx.match({ title: 'apple logic express 7 music production software', brand: 'Apple' });
+    expect(m).toMatchObject({ recall: { recall_id: 'R-LOGIC' }, matched_on: expect.arrayContaining(['brand', 'title']) });
+  });
+  it('another brand only named in the title does not rule a title match out (it is often the subject)', () => {
+    expect(ids({ title: 'microsoft office and windows training professional' }, { titleOnlyMin: 0.8 })).toEqual(['R-TRAIN']);
+    // ... but a brand field naming another company still does
+    expect(ids({ title: 'microsoft office and windows training professional', brand: 'Microsoft' }, { titleOnlyMin: 0.8 })).toEqual([]);
+  });
+  it('same model from another brand named in the title is still no match', () => {
+    expect(ids({ title: '美的空调 KFR-35GW/BP3 1.5匹' })).toEqual([]);
+    expect(ids({ title: '格力空调 KFR-35GW/BP3 1.5匹' })).toEqual(['R-GREE']);
   });
 });

@@ -72,14 +72,17 @@ export function register(program: Command, action: Action): void {
     .option('--best-bonus <x>', 'bonus for the most similar candidate, 0..1 (default 0.1)', (v) => Number(v))
     .option('--near-best <delta>', 'batch only: keep a match only when its score is within delta of the best score its recall gets over all listings (one partner per recall); matches are written at the end', (v) => Number(v))
     .option('--number-penalty <x>', 'share of title similarity lost when the numbers in the titles disagree, 0..1 (default 0.3)', (v) => Number(v))
+    .option('--mutual', 'with --near-best: also keep a match only when its score is within delta of the best score its listing gets (one partner on both sides)')
+    .option('--price-penalty <x>', 'batch only: when both rows have a price column, take up to x off the score as the prices disagree (x times |ln(price ratio)|, capped at x); 0..1 (default 0: off)', (v) => Number(v))
     .addOption(encodingOption())
     .action(
-      action(async (_ctx, opts: { recalls: string; listings: string; out?: string; minScore?: number; titleMin?: number; trigramWeight?: number; gapPenalty?: number; bestBonus?: number; numberPenalty?: number; nearBest?: number; encoding: 'utf8' | 'latin1' }) => {
-        for (const [flag, v] of [['--min-score', opts.minScore], ['--title-min', opts.titleMin], ['--trigram-weight', opts.trigramWeight], ['--gap-penalty', opts.gapPenalty], ['--best-bonus', opts.bestBonus], ['--number-penalty', opts.numberPenalty], ['--near-best', opts.nearBest]] as const) {
+      action(async (_ctx, opts: { recalls: string; listings: string; out?: string; minScore?: number; titleMin?: number; trigramWeight?: number; gapPenalty?: number; bestBonus?: number; numberPenalty?: number; nearBest?: number; mutual?: boolean; pricePenalty?: number; encoding: 'utf8' | 'latin1' }) => {
+        for (const [flag, v] of [['--min-score', opts.minScore], ['--title-min', opts.titleMin], ['--trigram-weight', opts.trigramWeight], ['--gap-penalty', opts.gapPenalty], ['--best-bonus', opts.bestBonus], ['--number-penalty', opts.numberPenalty], ['--near-best', opts.nearBest], ['--price-penalty', opts.pricePenalty]] as const) {
           if (v !== undefined && !(v >= 0 && v <= 1)) throw expectedError(`${flag} must be a number between 0 and 1`);
         }
+        if (opts.mutual && opts.nearBest === undefined) throw expectedError('--mutual needs --near-best <delta>');
         const { createWriteStream } = await import('node:fs');
-        const { keepNearBestPerRecall, loadRecallIndex, matchListingsFile } = await import('../../../detectors/match-recalls.ts');
+        const { keepNearBest, loadRecallIndex, matchListingsFile } = await import('../../../detectors/match-recalls.ts');
         let bad = 0;
         const onBad = (b: { file: string; line: number; reason: string }) => {
           bad++;
@@ -87,7 +90,7 @@ export function register(program: Command, action: Action): void {
         };
         await fileSize(opts.recalls);
         const total = await fileSize(opts.listings);
-        const { index, loaded } = await loadRecallIndex(opts.recalls, { encoding: opts.encoding, onBad });
+        const { index, loaded, prices } = await loadRecallIndex(opts.recalls, { encoding: opts.encoding, onBad });
         const bar = await progressBar('matching', total);
         let read = 0;
         let listings = 0;
@@ -101,6 +104,8 @@ export function register(program: Command, action: Action): void {
           onBad,
           onBytes: (n) => bar?.update((read += n)),
           onListing: () => listings++,
+          prices,
+          pricePenalty: opts.pricePenalty ?? 0,
           match: {
             ...(opts.minScore !== undefined ? { minScore: opts.minScore } : {}),
             ...(opts.titleMin !== undefined ? { titleOnlyMin: opts.titleMin, brandTitleMin: opts.titleMin } : {}),
@@ -117,7 +122,7 @@ export function register(program: Command, action: Action): void {
           }
         }
         if (held) {
-          for (const m of keepNearBestPerRecall(held, opts.nearBest!)) {
+          for (const m of keepNearBest(held, opts.nearBest!, opts.mutual ? 'both' : 'recall')) {
             matches++;
             await write(JSON.stringify(m) + '\n');
           }
