@@ -62,10 +62,23 @@ const STOP = new Set(['the', 'and', 'for', 'with', 'of', 'a', 'an', 'in', 'to', 
 /** Word tokens (ASCII letters/digits runs, lower case) and CJK bigrams (a single Han character when alone). */
 const TOKEN_RUN = /[a-z0-9]+|\p{Script=Han}+/gu;
 
+const ZERO_MINOR = /(\d)\.0+(?![.\d])/g;
+const VERSION_WORD = /\bv(?:er|ersion)?\.?\s?(?=\d)/g;
+const DIGIT = /\d/;
+
+/**
+ * One spelling of a version number, so it counts as the same term on both sides: 'v22', 'v. 22', 'version
+ * 22' -> '22'; '4.0' -> '4' ('10.4.6' stays). Without it 'print shop 22' and 'printshop v22' share no number
+ * and the number-conflict penalty calls them different products.
+ */
+function versionsFolded(s: string): string {
+  return DIGIT.test(s) ? s.replace(ZERO_MINOR, '$1').replace(VERSION_WORD, '') : s;
+}
+
 export function titleTokens(text: string): string[] {
   const s = halfWidth(text).toLowerCase();
   const out: string[] = [];
-  for (const t of s.match(TOKEN_RUN) ?? []) {
+  for (const t of versionsFolded(s).match(TOKEN_RUN) ?? []) {
     const c = t.charCodeAt(0);
     if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
       if (!STOP.has(t)) out.push(t);

@@ -31,6 +31,13 @@ describe('text features', () => {
   it('tokenises words and CJK bigrams', () => {
     expect(titleTokens('罗马仕 移动电源 PAC20 for iPhone')).toEqual(['罗马', '马仕', '移动', '动电', '电源', 'pac20', 'iphone']);
   });
+  it.each([
+    ['the printshop v22 deluxe', ['printshop', '22', 'deluxe']],
+    ['print shop version 22', ['print', 'shop', '22']],
+    ['photoshop elements 4.0 mac', ['photoshop', 'elements', '4', 'mac']],
+    ['mac os x 10.4.6', ['mac', 'os', 'x', '10', '4', '6']],
+    ['pac 1.05', ['pac', '1', '05']],
+  ])('one spelling of a version: %j', (title, tokens) => expect(titleTokens(title)).toEqual(tokens));
   it('pulls model-like runs from titles, not barcodes', () => {
     expect(modelCandidates('罗马仕 PAC20 20000mAh 6901234567892')).toEqual(['PAC20', '20000MAH']);
   });
