@@ -2,9 +2,12 @@
 // product, seller, price, certificates, the injected problem (if any), and how each value is displayed on
 // that platform (odd price and certificate encodings, model variants, GBK pages). The page renderers and the
 // ground truth both read this one object, so they cannot disagree.
-// In: seed, index, { clean, problemRate }. Out: `listingAt`, `sellerAt`, `listingTruth`, id <-> index helpers.
+// A listing may also have a previous crawl (`previous_price`): the same page a day or more earlier, at the price
+// it showed then; that is how a price jump between two crawls is injected and how ordinary re-pricing is shown.
+// In: seed, index, { clean, problemRate }. Out: `listingAt`, `previousListing`, `sellerAt`, `listingTruth`, id
+// <-> index helpers.
 import { catalogueFor, GROUPS, addressIn, pickStreet, type GroupId, type Product, type ProhibitedProduct } from './catalogue.ts';
-import { forgedCertNumber, forgedLicenceNumber, referenceFor, type CertVariant } from './reference.ts';
+import { forgedCertNumber, forgedLicenceNumber, referenceFor, type CertVariant, type LicenceVariant } from './reference.ts';
 import { REGIONS, shortPlace } from './regions.ts';
 import { hashKeys, rngFor, type Rng } from './rng.ts';
 import { shortNumber, toFullWidth, withThousands } from './text.ts';
@@ -13,7 +16,8 @@ import { makeUscc } from './uscc.ts';
 export const PLATFORMS = ['bigmall', 'spa_mall', 'selfshop'] as const;
 export type ListingPlatform = (typeof PLATFORMS)[number];
 
-export const LISTING_PROBLEM_KINDS = [
+/** The main draw: a listing drawn to carry a problem (at the problem rate) gets one of these. */
+export const PRIMARY_PROBLEM_KINDS = [
   'price_far_below',
   'price_low',
   'ccc_forged',
@@ -25,10 +29,31 @@ export const LISTING_PROBLEM_KINDS = [
   'recalled_model',
   'prohibited_item',
   'three_no',
+] as const;
+/**
+ * Drawn last, only on listings the main draw left without a problem, so every listing the main draw touched,
+ * and every value of every listing, stays as it was before these were added: licence problems on listings of
+ * licensed products (at half the problem rate), certificate holder / model problems on listings of CCC products
+ * (a quarter of the rate), price jumps on any listing (an eighth of the rate).
+ */
+export const SECONDARY_PROBLEM_KINDS = [
   'licence_forged',
   'licence_missing',
+  'licence_expired',
+  'licence_revoked',
+  'licence_suspended',
+  'licence_product_mismatch',
+  'ccc_holder_mismatch',
+  'ccc_model_not_covered',
+  'price_jump',
 ] as const;
+export const LISTING_PROBLEM_KINDS = [...PRIMARY_PROBLEM_KINDS, ...SECONDARY_PROBLEM_KINDS] as const;
 export type ListingProblemKind = (typeof LISTING_PROBLEM_KINDS)[number];
+const LICENCE_KINDS = ['licence_forged', 'licence_missing', 'licence_expired', 'licence_revoked', 'licence_suspended', 'licence_product_mismatch'] as const;
+/** Share of listings with a previous crawl (besides every price_jump listing). */
+export const PREVIOUS_CRAWL_SHARE = 0.25;
+/** A price jump multiplies or divides the price by at least this (price_anomaly's jumpFactor default is 3). */
+export const JUMP_FACTOR_RANGE: readonly [number, number] = [3.5, 6];
 
 export interface Problem {
   kind: string;
@@ -91,6 +116,8 @@ export interface Listing {
   problems: Problem[];
   /** Reference median price of the product (CNY). */
   reference_median: number;
+  /** Price at the listing's previous crawl, or null when it had none (see previousListing). */
+  previous_price: number | null;
 }
 
 // ---------------------------------------------------------------- ids and layout
@@ -152,6 +179,28 @@ function priceValue(r: Rng, median: number, lo: number, hi: number): number {
   const x = median * r.float(lo, hi);
   if (x < 10) return Math.max(0.5, Math.round(x * 10) / 10);
   return Math.floor(x) + r.pick([0, 0, 0.9, 0.5]);
+}
+
+/** A multiple of a price, rounded as listing prices are (0.1 below 10, whole yuan above). */
+function roundPrice(x: number): number {
+  return x < 10 ? Math.max(0.5, Math.round(x * 10) / 10) : Math.floor(x);
+}
+
+/**
+ * The price at the listing's previous crawl (PREVIOUS_CRAWL_SHARE of listings), from a stream of its own so
+ * no other value changes: an ordinary re-pricing inside the reasonable range for a listing priced normally,
+ * else the same price (a listing priced low was priced low before too, so its problem is not a jump).
+ */
+function previousPriceOf(seed: number, i: number, price: number, median: number, normal: boolean): number | null {
+  const q = rngFor(seed, 'previous-crawl', i);
+  if (!q.chance(PREVIOUS_CRAWL_SHARE)) return null;
+  return normal && q.chance(0.5) ? priceValue(q, median, 0.85, 1.25) : price;
+}
+
+/** Listing l as its previous crawl saw it (its price then), or null when it had no previous crawl. */
+export function previousListing(l: Listing): Listing | null {
+  if (l.previous_price === null) return null;
+  return { ...l, price: l.previous_price, price_text: priceText(l.price_style, l.previous_price, l.charset === 'gbk') };
 }
 
 function priceText(style: PriceStyle, price: number, gbk: boolean): string {
@@ -228,10 +277,10 @@ export function listingAt(seed: number, i: number, opts: ListingOptions = {}): L
   const r = rngFor(seed, 'listing', i);
   const rate = opts.clean ? 0 : (opts.problemRate ?? DEFAULT_PROBLEM_RATE);
 
-  let kind: ListingProblemKind | null = null;
+  let kind: (typeof PRIMARY_PROBLEM_KINDS)[number] | null = null;
   if (r.chance(rate)) {
-    const applicable = LISTING_PROBLEM_KINDS.filter((k) =>
-      k.startsWith('licence_') ? false : k.startsWith('ccc_') ? g.ccc.length > 0 : k === 'recalled_model' ? g.recalled.length > 0 : k === 'prohibited_item' ? g.prohibited.length > 0 : true,
+    const applicable = PRIMARY_PROBLEM_KINDS.filter((k) =>
+      k.startsWith('ccc_') ? g.ccc.length > 0 : k === 'recalled_model' ? g.recalled.length > 0 : k === 'prohibited_item' ? g.prohibited.length > 0 : true,
     );
     kind = r.pick(applicable);
   }
@@ -277,6 +326,7 @@ export function listingAt(seed: number, i: number, opts: ListingOptions = {}): L
       charset: gbk ? 'gbk' : 'utf-8',
       problems,
       reference_median: pp.median,
+      previous_price: previousPriceOf(seed, i, price, pp.median, true),
     };
   }
 
@@ -353,17 +403,51 @@ export function listingAt(seed: number, i: number, opts: ListingOptions = {}): L
     gtin = null;
     (problems.find((p) => p.kind === 'recalled_model') as Problem).detail.gtin_shown = false;
   }
-  // Licence problems, on listings of licensed products that drew no other problem (a quarter of the rate),
-  // drawn last for the same reason: the problems drawn above, and every value, stay as they were.
-  if (kind === null && lic && rate > 0 && r.chance(rate / 4)) {
-    if (r.chance(0.5)) {
-      // Right industry and product codes, an enterprise code the register does not hold.
-      const n = forgedLicenceNumber(lic, hashKeys(seed, 'forged-licence', i), ref.licenceNumbers);
-      licence.splice(0, licence.length, n);
-      problems.push({ kind: 'licence_forged', detail: { number: n } });
-    } else {
-      licence.length = 0;
-      problems.push({ kind: 'licence_missing', detail: { required_licence: product.type.licence } });
+  // Secondary problems (SECONDARY_PROBLEM_KINDS), on listings that drew no other problem, drawn last for the
+  // same reason: the problems drawn above, and every value, stay as they were.
+  let previousPrice = previousPriceOf(seed, i, price, product.median, kind !== 'price_far_below' && kind !== 'price_low');
+  if (kind === null && rate > 0) {
+    if (lic && r.chance(rate / 2)) {
+      const k = r.pick(LICENCE_KINDS);
+      const variants = ref.licenceVariants.get(product.product_id) as Record<LicenceVariant, string>;
+      if (k === 'licence_forged') {
+        // Right industry and product codes, an enterprise code the register does not hold.
+        const n = forgedLicenceNumber(lic, hashKeys(seed, 'forged-licence', i), ref.licenceNumbers);
+        licence.splice(0, licence.length, n);
+        problems.push({ kind: k, detail: { number: n } });
+      } else if (k === 'licence_missing') {
+        licence.length = 0;
+        problems.push({ kind: k, detail: { required_licence: product.type.licence } });
+      } else if (k === 'licence_product_mismatch') {
+        // The holder's own, valid licence, but for a product of another industry.
+        const n = variants.other_product;
+        licence.splice(0, licence.length, n);
+        problems.push({ kind: k, detail: { number: n, licence_product: ref.licences.find((x) => x.number === n)!.product, product: product.type.zh } });
+      } else {
+        const status = k.slice('licence_'.length) as 'expired' | 'revoked' | 'suspended';
+        licence.splice(0, licence.length, variants[status]);
+        problems.push({ kind: k, detail: { number: variants[status], status } });
+      }
+    } else if (code && r.chance(rate / 4)) {
+      // A registered, valid certificate for the product code, but issued to another company (same model), or
+      // the maker's own certificate for another of its models.
+      const otherModel = ref.otherModelCert.get(product.product_id);
+      const k = otherModel && r.chance(0.5) ? 'ccc_model_not_covered' : 'ccc_holder_mismatch';
+      const n = k === 'ccc_model_not_covered' ? otherModel! : ref.borrowedCert.get(product.product_id)!;
+      ccc.splice(0, ccc.length, n);
+      const cert = ref.certificates.find((c) => c.number === n)!;
+      problems.push({ kind: k, detail: k === 'ccc_model_not_covered' ? { number: n, certificate_models: cert.models, model: product.model } : { number: n, holder: cert.holder, producer: product.manufacturer.name } });
+    } else if (r.chance(rate / 8)) {
+      // Between the previous crawl and this one the price went up (gouging) or came down from an inflated
+      // level (raise-then-discount). The abnormal price is always the high one, so the normal one never looks
+      // "far below".
+      const f = r.float(JUMP_FACTOR_RANGE[0], JUMP_FACTOR_RANGE[1]);
+      const up = r.chance(0.5);
+      const normal = price;
+      const high = roundPrice(normal * f);
+      price = up ? high : normal;
+      previousPrice = up ? normal : high;
+      problems.push({ kind: 'price_jump', detail: { direction: up ? 'up' : 'down', previous_price: previousPrice, price, factor: Math.round((price / previousPrice) * 1000) / 1000 } });
     }
   }
 
@@ -396,6 +480,7 @@ export function listingAt(seed: number, i: number, opts: ListingOptions = {}): L
     charset: gbk ? 'gbk' : 'utf-8',
     problems,
     reference_median: product.median,
+    previous_price: previousPrice,
   };
 }
 
@@ -423,6 +508,7 @@ export function listingTruth(l: Listing, baseUrl: string): Record<string, unknow
     brand_canonical: l.brand_canonical,
     model_canonical: l.model_canonical,
     reference_median: l.reference_median,
+    previous_price: l.previous_price,
     charset: l.charset,
     problems: l.problems,
   };

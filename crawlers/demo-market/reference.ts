@@ -1,6 +1,8 @@
 // The reference registers that match the demo catalogue: CCC certificates (valid ones for every CCC product
-// plus expired / revoked / suspended ones the problem listings show), production licences, recall notices
-// and prohibited items. Rows satisfy the contracts in pipeline/contracts/reference.ts. Catalogue-sized (a few
+// plus expired / revoked / suspended ones the problem listings show, and one per product issued to another
+// company for the same model), production licences (per licensed product a valid one plus expired / revoked /
+// suspended ones of the same holder, and the holder's licence for another product), recall notices and
+// prohibited items. Rows satisfy the contracts in pipeline/contracts/reference.ts. Catalogue-sized (a few
 // hundred rows), built once per seed.
 // In: seed. Out: `referenceFor(seed)` with the rows and the per-product numbers listings use.
 import type { Certificate, CertificateStatus, Licence, ProhibitedItem, Recall } from '../../pipeline/contracts/reference.ts';
@@ -33,13 +35,28 @@ export interface Reference {
   prohibited: ProhibitedItem[];
   /** product_id -> certificate number per status variant (CCC products only). */
   certNumbers: Map<string, Record<CertVariant, string>>;
+  /** product_id -> a valid certificate for the same model and product code, held by another company. */
+  borrowedCert: Map<string, string>;
+  /**
+   * product_id -> the valid certificate of another model of the same maker and product code (sellable
+   * products only; a model that neither equals nor extends this one).
+   */
+  otherModelCert: Map<string, string>;
   /** product_id -> licence number (canonical, ASCII brackets). */
   licenceNumber: Map<string, string>;
   /** Every licence number of the register without its province prefix ('XK06-001-01234'). */
   licenceNumbers: Set<string>;
+  /**
+   * product_id -> licence numbers of the same holder in the register: expired / revoked / suspended ones for
+   * the same product, and `other_product`, a valid one for a licensed product of another industry.
+   */
+  licenceVariants: Map<string, Record<LicenceVariant, string>>;
   /** product_id -> recall id. */
   recallId: Map<string, string>;
 }
+
+export const LICENCE_VARIANTS = ['expired', 'revoked', 'suspended', 'other_product'] as const;
+export type LicenceVariant = (typeof LICENCE_VARIANTS)[number];
 
 const iso = (y: number, m: number, d: number): string => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 
@@ -68,7 +85,19 @@ export function referenceFor(seed: number): Reference {
   const hit = cache.get(seed);
   if (hit) return hit;
   const cat = catalogueFor(seed);
-  const ref: Reference = { certificates: [], licences: [], recalls: [], prohibited: [], certNumbers: new Map(), licenceNumber: new Map(), licenceNumbers: new Set(), recallId: new Map() };
+  const ref: Reference = {
+    certificates: [],
+    licences: [],
+    recalls: [],
+    prohibited: [],
+    certNumbers: new Map(),
+    borrowedCert: new Map(),
+    otherModelCert: new Map(),
+    licenceNumber: new Map(),
+    licenceNumbers: new Set(),
+    licenceVariants: new Map(),
+    recallId: new Map(),
+  };
   for (const p of cat.products) {
     const r = rngFor(seed, 'ref', p.product_id);
     const maker = p.manufacturer;
@@ -142,6 +171,7 @@ export function referenceFor(seed: number): Reference {
       });
     }
   }
+  addVariants(seed, ref);
   for (const pp of cat.prohibited) {
     ref.prohibited.push({
       schema_version: 1,
@@ -156,4 +186,101 @@ export function referenceFor(seed: number): Reference {
   }
   cache.set(seed, ref);
   return ref;
+}
+
+/** A model `a` that `b` equals or extends (or the reverse) once case and separators are dropped: too close to call "another model". */
+function relatedModels(a: string, b: string): boolean {
+  const k = (m: string) => m.toUpperCase().replace(/[^0-9A-Z]/g, '');
+  return k(a).startsWith(k(b)) || k(b).startsWith(k(a));
+}
+
+/**
+ * The rows for the secondary problems (borrowed and other-model certificates, licence variants), added after
+ * every product's own rows with their own random streams, so the rows above stay exactly as they were and a
+ * variant's number can be checked against every licence number already issued.
+ */
+function addVariants(seed: number, ref: Reference): void {
+  const cat = catalogueFor(seed);
+  const makers = [...cat.brandManufacturer.values()];
+  const licensedTypes = [...new Map(cat.products.filter((p) => p.type.licence).map((p) => [p.type.id, p.type])).values()];
+  for (const p of cat.products) {
+    const r = rngFor(seed, 'ref-variant', p.product_id);
+    const maker = p.manufacturer;
+    if (p.type.ccc) {
+      // Issued to a company that is neither this maker nor carries the brand: a certificate "borrowed" from it.
+      const others = makers.filter((m) => !m.name.includes(maker.name) && !maker.name.includes(m.name) && !m.name.includes(p.brand.zh));
+      const holder = others[hashKeys(seed, 'borrowed-holder', p.product_id) % others.length]!;
+      const year = r.range(2022, 2025);
+      const month = r.range(1, 12);
+      const day = r.range(1, 28);
+      const number = certNumber(p, year, 4);
+      ref.borrowedCert.set(p.product_id, number);
+      ref.certificates.push({
+        schema_version: 1,
+        updated_at: REFERENCE_UPDATED_AT,
+        number,
+        status: 'valid',
+        holder: holder.name,
+        manufacturer: holder.name,
+        factory: `${holder.name}生产基地`,
+        product_name: p.type.zh,
+        category_code: p.type.ccc,
+        models: [p.model],
+        standard: STANDARDS[p.type.ccc.slice(0, 2)] ?? 'GB 4706.1-2005',
+        issued_on: iso(year, month, day),
+        expires_on: iso(year + 5, month, day),
+        issuer: '中国质量认证中心',
+      });
+      if (!p.recalled) {
+        const sibling = cat.products.find((q) => q !== p && !q.recalled && q.type === p.type && q.brand === p.brand && !relatedModels(q.model, p.model));
+        if (sibling) ref.otherModelCert.set(p.product_id, ref.certNumbers.get(sibling.product_id)!.valid);
+      }
+    }
+    const own = ref.licenceNumber.get(p.product_id);
+    if (p.type.licence && own) {
+      const prefix = /^\([^)]+\)/.exec(own)?.[0] ?? '';
+      const issue = (industry: string, product: string, key: string): string => {
+        for (let k = 0; ; k++) {
+          const core = `XK${industry}-${product}-${String(hashKeys(seed, 'lic-variant', p.product_id, key, k) % 100000).padStart(5, '0')}`;
+          if (!ref.licenceNumbers.has(core)) {
+            ref.licenceNumbers.add(core);
+            return prefix + core;
+          }
+        }
+      };
+      const variants = {} as Record<LicenceVariant, string>;
+      const { industry, product } = p.type.licence;
+      for (const status of ['expired', 'revoked', 'suspended'] as const) {
+        const year = status === 'expired' ? r.range(2014, 2020) : r.range(2022, 2025);
+        const number = issue(industry, product, status);
+        variants[status] = number;
+        ref.licences.push({
+          schema_version: 1,
+          updated_at: REFERENCE_UPDATED_AT,
+          number,
+          holder: maker.name,
+          product: p.type.zh,
+          issued_on: iso(year, r.range(1, 12), r.range(1, 28)),
+          expires_on: iso(year + 5, r.range(1, 12), r.range(1, 28)),
+          status,
+        });
+      }
+      // The same holder's licence for a product of another industry (so no product code of this one).
+      const otherTypes = licensedTypes.filter((t) => t.licence!.industry !== industry);
+      const other = otherTypes[hashKeys(seed, 'other-licence', p.product_id) % otherTypes.length]!;
+      const year = r.range(2022, 2025);
+      variants.other_product = issue(other.licence!.industry, other.licence!.product, 'other_product');
+      ref.licences.push({
+        schema_version: 1,
+        updated_at: REFERENCE_UPDATED_AT,
+        number: variants.other_product,
+        holder: maker.name,
+        product: other.zh,
+        issued_on: iso(year, r.range(1, 12), r.range(1, 28)),
+        expires_on: iso(year + 5, r.range(1, 12), r.range(1, 28)),
+        status: 'valid',
+      });
+      ref.licenceVariants.set(p.product_id, variants);
+    }
+  }
 }

@@ -11,6 +11,12 @@
 // price base warms from the stream exactly as in the stage, and each alert must pass the Alert contract as
 // in the stage.
 //
+// Stream: the previous crawl of the evaluated listings that have one (listing.previous_price: a quarter of
+// them, every price_jump listing; the page as it was then), then the history, then the evaluated crawl, then
+// the rooms. A listing's findings are those of both its crawls (what a bureau receives about it), so a
+// price_jump (which needs the previous price) is observable, and a price far below that already alerted at
+// the previous crawl still counts.
+//
 // Two variants share one extraction pass, each with its own detectors and views: `crawl` (the headline: the
 // snapshots as crawled; spa_mall and selfshop pages show no category, so category-dependent rules are blind
 // there) and `truth_category` (the same snapshots with the ground truth's category where the page gave none:
@@ -33,7 +39,7 @@ import { readRecords } from '../reference/files.ts';
 import { referenceRow } from '../reference/rows.ts';
 import { createReferenceViews, REFERENCE_KINDS, type ReferenceKind, type ReferenceViews } from '../reference/views.ts';
 import type { Subject } from '../types.ts';
-import { demoListingSnapshot, demoRoomSnapshots } from './demo-snapshots.ts';
+import { demoListingSnapshot, demoPreviousSnapshot, demoRoomSnapshots } from './demo-snapshots.ts';
 
 /** Injected problem kind -> the detector/rule that must report it. */
 export const PROBLEM_RULES: Readonly<Record<string, string>> = {
@@ -49,6 +55,13 @@ export const PROBLEM_RULES: Readonly<Record<string, string>> = {
   three_no: 'three_no/three_no',
   licence_forged: 'certificate_mismatch/licence_not_in_register',
   licence_missing: 'certificate_mismatch/licence_missing',
+  licence_expired: 'certificate_mismatch/licence_expired',
+  licence_revoked: 'certificate_mismatch/licence_revoked',
+  licence_suspended: 'certificate_mismatch/licence_suspended',
+  licence_product_mismatch: 'certificate_mismatch/licence_product_mismatch',
+  ccc_holder_mismatch: 'certificate_mismatch/ccc_holder_mismatch',
+  ccc_model_not_covered: 'certificate_mismatch/ccc_model_not_covered',
+  price_jump: 'price_anomaly/price_jump',
   absolute_claim: 'livestream_risk/absolute_claim',
   room_price_mismatch: 'livestream_risk/room_price_mismatch',
 };
@@ -57,6 +70,13 @@ export const UNLABELLED_PROBLEMS = ['price_low'] as const;
 
 /** The rule-based detectors the goals (precision = recall = 1) apply to. */
 export const RULE_BASED_DETECTORS = ['certificate_mismatch', 'recall_match', 'prohibited_item', 'three_no'] as const;
+/** Rules of other detectors that are rules too (a threshold on the listing's own prices, no statistics): same goals. */
+export const RULE_BASED_RULES = ['price_anomaly/price_jump'] as const;
+
+/** Whether a detector/rule is held to precision = recall = 1 (and counted in min_precision / min_recall). */
+export function isRuleBased(r: { detector: string; rule: string }): boolean {
+  return (RULE_BASED_DETECTORS as readonly string[]).includes(r.detector) || (RULE_BASED_RULES as readonly string[]).includes(`${r.detector}/${r.rule}`);
+}
 
 export interface DemoEvalOptions {
   seed: number;
@@ -119,7 +139,7 @@ export interface VariantScore {
   per_detector: Record<string, RuleScore>;
   price: RuleScore & { fired_on_price_low: number; price_low: number };
   clean: CleanScore | null;
-  /** Over the rules of RULE_BASED_DETECTORS that fired or were expected. */
+  /** Over the rules of RULE_BASED_DETECTORS and RULE_BASED_RULES that fired or were expected. */
   min_precision: number | null;
   min_recall: number | null;
   misses: Record<string, Record<string, unknown>[]>;
@@ -211,12 +231,31 @@ function runStream(seed: number, n: number, opts: DemoEvalOptions, clean: boolea
     kind: 'listing',
     snapshot: pass.variant === 'truth_category' && snap.category === null ? { ...snap, category } : snap,
   });
-  const total = warmup + n + (opts.rooms === false ? 0 : roomCountFor(n));
+  const total = n + warmup + n + (opts.rooms === false ? 0 : roomCountFor(n));
+  // Previous crawl of the evaluated listings that had one, a day (or n seconds, if more) before the history.
+  const previousStart = start - warmup * 1000 - Math.max(86_400, n) * 1000;
+  const previousFound = new Map<number, Map<string, string>[]>();
+  for (let i = 0; i < n; i++) {
+    const s = demoPreviousSnapshot(seed, i, { ...gen, fetchedAt: new Date(previousStart + i * 1000) });
+    if (s && !s.ok) stats.snapshotErrors.push(`previous crawl: ${s.error}`);
+    else if (s) {
+      const snap = s.snapshot;
+      previousFound.set(
+        i,
+        passes.map((pass) => {
+          const o = outcome('', new Set(), {});
+          run(pass, listingSubject(pass, snap, s.listing.category), o);
+          return o.found;
+        }),
+      );
+    }
+    if (i % 500 === 499) opts.onProgress?.(`${phase} previous crawl`, i + 1, total);
+  }
   // History: listings n .. n+warmup-1, fetched before the evaluated ones.
   for (let k = 0; k < warmup; k++) {
     const s = demoListingSnapshot(seed, n + k, { ...gen, fetchedAt: new Date(start - (warmup - k) * 1000) });
     if (s.ok) for (const pass of passes) run(pass, listingSubject(pass, s.snapshot, s.listing.category), null);
-    if (k % 500 === 499) opts.onProgress?.(`${phase} history`, k + 1, total);
+    if (k % 500 === 499) opts.onProgress?.(`${phase} history`, n + k + 1, total);
   }
   const labels = new Map<string, string[]>();
   for (let i = 0; i < n; i++) {
@@ -225,19 +264,21 @@ function runStream(seed: number, n: number, opts: DemoEvalOptions, clean: boolea
     const kinds = l.problems.map((p) => p.kind);
     labels.set(l.listing_id, kinds);
     const expected = new Set(kinds.map((k) => PROBLEM_RULES[k]).filter((r): r is string => r !== undefined));
-    const info: Record<string, unknown> = { index: i, problems: l.problems, category: l.category, reference_median: l.reference_median };
+    const info: Record<string, unknown> = { index: i, problems: l.problems, category: l.category, reference_median: l.reference_median, previous_price: l.previous_price };
     if (!s.ok) stats.snapshotErrors.push(s.error);
     else {
       const snap = s.snapshot;
       if (snap.category === null) stats.categoryMissing[l.platform] = (stats.categoryMissing[l.platform] ?? 0) + 1;
       info.snapshot = { title: snap.title, price: snap.price, category: snap.category, brand: snap.brand, model: snap.model, gtin: snap.gtin, ccc_numbers: snap.ccc_numbers, licence_numbers: snap.licence_numbers, producer: snap.producer };
     }
-    for (const pass of passes) {
+    const before = previousFound.get(i);
+    for (const [k, pass] of passes.entries()) {
       const o = outcome(`${l.platform}:${l.listing_id}`, expected, info);
+      for (const [rule, summary] of before?.[k] ?? []) o.found.set(rule, summary);
       if (s.ok) run(pass, listingSubject(pass, s.snapshot, l.category), o);
       pass.listings.push(o);
     }
-    if (i % 500 === 499) opts.onProgress?.(phase, warmup + i + 1, total);
+    if (i % 500 === 499) opts.onProgress?.(phase, n + warmup + i + 1, total);
   }
   if (opts.rooms !== false) {
     const rooms = roomCountFor(n);
@@ -261,7 +302,7 @@ function runStream(seed: number, n: number, opts: DemoEvalOptions, clean: boolea
         for (const snap of snapshots as LivestreamSnapshot[]) run(pass, { kind: 'livestream', snapshot: snap }, o);
         pass.rooms.push(o);
       }
-      if (r % 50 === 49) opts.onProgress?.(phase, warmup + n + r + 1, total);
+      if (r % 50 === 49) opts.onProgress?.(phase, n + warmup + n + r + 1, total);
     }
   }
   opts.onProgress?.(phase, total, total);
@@ -316,7 +357,7 @@ function scorePass(pass: Pass, clean: Pass | null, sampleMax: number): VariantSc
   const pr = rules['price_anomaly/price_far_below'] ?? { tp: 0, fp: 0, fn: 0, precision: null, recall: null };
   const priceLow = pass.listings.filter((s) => (s.info.problems as { kind: string }[]).some((p) => p.kind === 'price_low'));
   const price = { tp: pr.tp, fp: pr.fp, fn: pr.fn, precision: pr.precision, recall: pr.recall, price_low: priceLow.length, fired_on_price_low: priceLow.filter((s) => s.found.has('price_anomaly/price_far_below')).length };
-  const ruleBased = Object.values(rules).filter((r) => (RULE_BASED_DETECTORS as readonly string[]).includes(r.detector));
+  const ruleBased = Object.values(rules).filter(isRuleBased);
   const precisions = ruleBased.map((r) => r.precision).filter((x): x is number => x !== null);
   const recalls = ruleBased.map((r) => r.recall).filter((x): x is number => x !== null);
   let cleanScore: CleanScore | null = null;

@@ -13,7 +13,7 @@ import { adapterByName } from '../../crawlers/adapters/index.ts';
 import { freshTranscript } from '../../crawlers/adapters/types.ts';
 import { extractPage } from '../../crawlers/extract/index.ts';
 import { toListingSnapshot, toLivestreamSnapshot } from '../../crawlers/extract/snapshot.ts';
-import { listingAt, type Listing, type ListingOptions } from '../../crawlers/demo-market/listings.ts';
+import { listingAt, previousListing, type Listing, type ListingOptions } from '../../crawlers/demo-market/listings.ts';
 import { bigmallItem } from '../../crawlers/demo-market/platforms/bigmall.ts';
 import type { PageContext } from '../../crawlers/demo-market/platforms/layout.ts';
 import { liveRoomJson, liveRoomShell } from '../../crawlers/demo-market/platforms/livebuy.ts';
@@ -80,7 +80,19 @@ export type DemoSnapshotResult = { ok: true; listing: Listing; snapshot: Listing
 
 /** Listing i rendered by its platform's page and read back by the crawler's extraction code. */
 export function demoListingSnapshot(seed: number, i: number, opts: DemoListingOptions): DemoSnapshotResult {
-  const l = listingAt(seed, i, opts);
+  return snapshotOf(seed, i, listingAt(seed, i, opts), opts);
+}
+
+/**
+ * Listing i's page as its previous crawl saw it (the price it showed then, listing.previous_price), read back
+ * the same way; null when the listing had no previous crawl.
+ */
+export function demoPreviousSnapshot(seed: number, i: number, opts: DemoListingOptions): DemoSnapshotResult | null {
+  const l = previousListing(listingAt(seed, i, opts));
+  return l ? snapshotOf(seed, i, l, opts) : null;
+}
+
+function snapshotOf(seed: number, i: number, l: Listing, opts: DemoListingOptions): DemoSnapshotResult {
   const url = DEMO_BASE_URL + l.path;
   const ctx: PageContext = { seed, listings: i + 1, rooms: 0, clean: opts.clean ?? false, problemRate: opts.problemRate, bucketMs: 3000 };
   const html = l.platform === 'bigmall' ? bigmallItem(l, ctx) : l.platform === 'selfshop' ? selfshopItem(l, seed) : spaRenderedItem(l);

@@ -32,6 +32,7 @@ describe('certificate_mismatch: CCC', () => {
     ['brand and producer differ from the holder', { brand: '格力', producer: { name: '珠海某某电器有限公司', address: null } }, {}, ['ccc_holder_mismatch']],
     ['English alias of the holder brand is fine', { brand: 'Midea', producer: { name: null, address: null } }, {}, []],
     ['unknown English brand vs Chinese holder cannot be decided', { brand: 'Zephyro', producer: { name: null, address: null } }, {}, []],
+    ['unknown English brand, and a producer that is none of the parties', { brand: 'Zephyro', producer: { name: '珠海某某电器有限公司', address: null } }, {}, ['ccc_holder_mismatch']],
     ['CCC-required category without a certificate', { ccc_numbers: [] }, {}, ['ccc_missing']],
     ['category not requiring CCC without a certificate', { ccc_numbers: [], category: 'bedding_set' }, {}, []],
   ])('%s', (_name, over, certOver, expected) => {
@@ -136,5 +137,19 @@ describe('certificate_mismatch: a listing without a category needs a licence its
     ['a category that needs no licence says so', { category: 'bedding_set' }, []],
   ] as const)('%s', (_name, over, expected) => {
     expect(rules(listing({ ...base, ...over } as Partial<ListingSnapshot>), data)).toEqual(expected);
+  });
+});
+
+describe('certificate_mismatch: a listing without a category showing its producer\'s licence for another product', () => {
+  const fertiliser = licence({ number: 'XK13-001-00042', holder: '某某化肥有限公司', product: '复合肥料' });
+  const container = licence({ number: 'XK16-204-00077', holder: '某某化肥有限公司', product: '塑料保鲜盒' });
+  const data = { certificates: [certificate()], licences: [fertiliser, container] };
+  const base = { category: null, title: '金稻 复合肥料 NPK15-15-15 50kg', brand: '金稻', model: 'NPK15-15-15', ccc_numbers: [], producer: { name: '某某化肥有限公司', address: '某地' } };
+  it.each([
+    ['the licence of the product the title names', ['XK13-001-00042'], []],
+    ['a licence for a product the title does not name', ['XK16-204-00077'], ['licence_product_mismatch']],
+    ['a licence for a product the title names too', ['XK16-204-00077'], [], '金稻 复合肥料 塑料保鲜盒 套装'],
+  ] as const)('%s', (_name, shown, expected, title?: string) => {
+    expect(rules(listing({ ...base, licence_numbers: [...shown], ...(title ? { title } : {}) } as Partial<ListingSnapshot>), data)).toEqual(expected);
   });
 });

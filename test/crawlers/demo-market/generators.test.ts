@@ -2,7 +2,19 @@
 // each injected problem with the registers, livestream state over time.
 import { describe, expect, it } from 'vitest';
 import { catalogueFor } from '../../../crawlers/demo-market/catalogue.ts';
-import { LISTING_PROBLEM_KINDS, indexOfListingId, listingAt, listingIdOf, platformOf, sellerAt, type Listing } from '../../../crawlers/demo-market/listings.ts';
+import {
+  JUMP_FACTOR_RANGE,
+  LISTING_PROBLEM_KINDS,
+  PREVIOUS_CRAWL_SHARE,
+  PRIMARY_PROBLEM_KINDS,
+  indexOfListingId,
+  listingAt,
+  listingIdOf,
+  platformOf,
+  previousListing,
+  sellerAt,
+  type Listing,
+} from '../../../crawlers/demo-market/listings.ts';
 import { REGIONS } from '../../../crawlers/demo-market/regions.ts';
 import { referenceFor } from '../../../crawlers/demo-market/reference.ts';
 import { ABSOLUTE_TERMS, CARD_BUCKETS, roomAt, roomCountFor, roomStateAt } from '../../../crawlers/demo-market/rooms.ts';
@@ -49,8 +61,9 @@ describe('determinism', () => {
 });
 
 describe('problem injection', () => {
-  it.each([0.05, 0.2, 0.5])('share of listings with a problem is near the rate %f', (rate) => {
-    const n = all(11, { problemRate: rate }).filter((l) => l.problems.length > 0).length;
+  it.each([0.05, 0.2, 0.5])('share of listings with a problem of the main draw is near the rate %f', (rate) => {
+    const primary = new Set<string>(PRIMARY_PROBLEM_KINDS);
+    const n = all(11, { problemRate: rate }).filter((l) => l.problems.some((p) => primary.has(p.kind))).length;
     const sd = Math.sqrt(N * rate * (1 - rate));
     expect(Math.abs(n - N * rate)).toBeLessThan(4 * sd);
   });
@@ -58,6 +71,10 @@ describe('problem injection', () => {
   it('every listing problem kind occurs', () => {
     const kinds = new Set(all(11, { problemRate: 0.5 }).flatMap((l) => l.problems.map((p) => p.kind)));
     expect([...kinds].sort()).toEqual([...LISTING_PROBLEM_KINDS].sort());
+  });
+
+  it('a listing carries at most one problem (secondary ones only where the main draw left none)', () => {
+    for (const l of all(11, { problemRate: 0.6 })) expect(l.problems.length).toBeLessThanOrEqual(1);
   });
 
   it('clean mode injects nothing, in listings and rooms', () => {
@@ -130,6 +147,60 @@ describe('problem injection', () => {
             expect(l.licence_numbers).toEqual([]);
             expect(byId.get(l.product_id)?.type.licence).not.toBeNull();
             break;
+          case 'licence_expired':
+          case 'licence_revoked':
+          case 'licence_suspended':
+          case 'licence_product_mismatch': {
+            const product = byId.get(l.product_id)!;
+            const x = ref.licences.find((r) => r.number === d.number);
+            expect(l.licence_numbers).toEqual([d.number]);
+            // The maker's own licence: only the status or the product is wrong, not the holder.
+            expect(x?.holder).toBe(product.manufacturer.name);
+            const t = product.type.licence!;
+            if (p.kind === 'licence_product_mismatch') {
+              expect(x?.status).toBe('valid');
+              expect(x?.product).not.toBe(product.type.zh);
+              expect((d.number as string).replace(/^\([^)]*\)/, '').slice(2, 4)).not.toBe(t.industry);
+            } else {
+              expect(x?.status).toBe(p.kind.slice('licence_'.length));
+              expect(x?.product).toBe(product.type.zh);
+              expect((d.number as string).replace(/^\([^)]*\)/, '').slice(2, 8)).toBe(`${t.industry}-${t.product}`);
+            }
+            break;
+          }
+          case 'ccc_holder_mismatch':
+          case 'ccc_model_not_covered': {
+            const product = byId.get(l.product_id)!;
+            const c = cert.get(d.number as string);
+            expect(l.ccc_numbers).toEqual([d.number]);
+            expect(c).toMatchObject({ status: 'valid', category_code: product.type.ccc });
+            const squash = (m: string) => m.toUpperCase().replace(/[^0-9A-Z]/g, '');
+            if (p.kind === 'ccc_holder_mismatch') {
+              expect(c!.models).toContain(l.model);
+              for (const party of [c!.holder, c!.manufacturer, c!.factory]) {
+                expect(party.includes(product.manufacturer.name) || product.manufacturer.name.includes(party)).toBe(false);
+                expect(party).not.toContain(product.brand.zh);
+              }
+            } else {
+              expect(c!.holder).toBe(product.manufacturer.name);
+              for (const m of c!.models) {
+                expect(squash(m).startsWith(squash(l.model)) || squash(l.model).startsWith(squash(m))).toBe(false);
+              }
+            }
+            break;
+          }
+          case 'price_jump': {
+            const prev = l.previous_price!;
+            const factor = Math.max(l.price / prev, prev / l.price);
+            expect(factor).toBeGreaterThanOrEqual(3);
+            expect(factor).toBeLessThanOrEqual(JUMP_FACTOR_RANGE[1] + 0.1);
+            // The normal one of the two prices is in the product's range: a jump, never also "far below".
+            const normal = Math.min(l.price, prev);
+            expect(normal).toBeGreaterThanOrEqual(byId.get(l.product_id)!.min);
+            expect(normal).toBeLessThanOrEqual(byId.get(l.product_id)!.max);
+            expect(d).toMatchObject({ previous_price: prev, price: l.price, direction: l.price > prev ? 'up' : 'down' });
+            break;
+          }
           default:
             throw new Error(`unexpected kind ${p.kind}`);
         }
@@ -157,6 +228,48 @@ describe('problem injection', () => {
         expect(c!.models).toContain(l.model);
       } else expect(l.ccc_numbers).toEqual([]);
     }
+  });
+});
+
+describe('previous crawl', () => {
+  it('about PREVIOUS_CRAWL_SHARE of listings (and every price jump) had one; ordinary re-pricing never looks like a jump', () => {
+    const ls = all(11, { problemRate: 0.4 });
+    const jumps = ls.filter((l) => l.problems.some((p) => p.kind === 'price_jump'));
+    expect(jumps.length).toBeGreaterThan(20);
+    for (const l of jumps) expect(l.previous_price).not.toBeNull();
+    const others = ls.filter((l) => !jumps.includes(l));
+    const share = others.filter((l) => l.previous_price !== null).length / others.length;
+    expect(Math.abs(share - PREVIOUS_CRAWL_SHARE)).toBeLessThan(0.03);
+    const byId = new Map(catalogueFor(11).products.map((p) => [p.product_id, p]));
+    let changed = 0;
+    for (const l of others) {
+      if (l.previous_price === null) continue;
+      expect(Math.max(l.price / l.previous_price, l.previous_price / l.price)).toBeLessThan(2);
+      const low = l.problems.some((p) => p.kind === 'price_far_below' || p.kind === 'price_low');
+      if (low) expect(l.previous_price).toBe(l.price);
+      const product = byId.get(l.product_id);
+      if (!low && product && l.previous_price !== l.price) {
+        changed++;
+        expect(l.previous_price).toBeGreaterThanOrEqual(product.min);
+        expect(l.previous_price).toBeLessThanOrEqual(product.max);
+      }
+    }
+    expect(changed).toBeGreaterThan(50);
+  });
+
+  it('clean listings have previous crawls too, none a jump', () => {
+    const ls = all(11, { clean: true });
+    expect(ls.filter((l) => l.previous_price !== null).length).toBeGreaterThan(N * 0.2);
+    for (const l of ls) if (l.previous_price !== null) expect(Math.max(l.price / l.previous_price, l.previous_price / l.price)).toBeLessThan(2);
+  });
+
+  it('previousListing shows the previous price in the platform\'s own price style; nothing else changes', () => {
+    const l = all(11, { problemRate: 0.4 }).find((x) => x.platform === 'selfshop' && x.problems.some((p) => p.kind === 'price_jump'))!;
+    const prev = previousListing(l)!;
+    expect(prev.price).toBe(l.previous_price);
+    expect(prev.price_text).not.toBe(l.price_text);
+    expect({ ...prev, price: l.price, price_text: l.price_text }).toEqual(l);
+    expect(previousListing({ ...l, previous_price: null })).toBeNull();
   });
 });
 
