@@ -198,6 +198,22 @@ function counted(items: readonly string[]): { terms: string[]; counts: number[] 
 }
 
 const HAS_DIGIT = /\d/;
+const EIGHT_DIGITS = /\d{8}/;
+
+function hasDigit(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
+}
+
+/** Adds a model to a query's list unless its key is empty or already there (the first spelling wins). */
+function keepModel(models: ModelRef[], raw: string, key: string): void {
+  if (!key) return;
+  for (const m of models) if (m.key === key) return;
+  models.push({ raw, key, lead: leadOf(key) });
+}
 const PATTERN_CHARS = /[*?]/;
 
 interface ModelRef {
@@ -322,8 +338,6 @@ interface Features {
   explicitModel: boolean;
   /** Brand keys: the given brand, else known brands found in the title. */
   brands: string[];
-  /** Distinct word/bigram terms in first-occurrence order (candidate look-up). */
-  terms: string[];
   w: QueryVector;
   /** Trigram vector, made on first use (most listings have no candidate that needs it). */
   t: QueryVector | null;
@@ -335,8 +349,12 @@ interface Features {
   brandText: string;
   /** brandRelation()'s answer when the listing names another brand (or BRAND_UNKNOWN when it names none). */
   brandOther: Prelim['brand'];
-  /** The listing's brands as words (nameWords), for the company-name relation (sameCompany). */
-  brandWords: string[][];
+  /** The brand field as written (null: brands were found in the title). */
+  brandRaw: string | null;
+  /** The listing's brands as words (nameWords), for the company-name relation (sameCompany); on first use. */
+  brandWords: string[][] | null;
+  /** headOf() of each model key, for a listing with an explicit model (skippable()). */
+  heads: Int32Array | null;
 }
 
 interface Prelim {
@@ -378,6 +396,8 @@ export function createRecallIndex(): RecallIndex {
   const entries = new Map<string, Entry>();
   const byGtin = new Map<string, Set<Entry>>();
   const byModel = new Map<string, Set<Entry>>();
+  /** The model keys (pattern stripped) of entries with a series pattern, for the prefix look-up. */
+  const byPatternEntryKey = new Map<string, Set<Entry>>();
   const byModelBase = new Map<string, Set<Entry>>();
   const byBrand = new Map<string, Set<Entry>>();
   const words = new Vocabulary();
@@ -403,7 +423,21 @@ export function createRecallIndex(): RecallIndex {
   let wPos = new Int32Array(0);
   let tPos = new Int32Array(0);
 
-  const idfOf = (df: number): number => Math.log(1 + (entries.size + 1) / (df + 1));
+  // idf by document frequency, cached while the number of recalls stays the same (same formula, same bits).
+  let idfCache = new Float64Array(0);
+  let idfCacheSize = -1;
+  const idfOf = (df: number): number => {
+    if (idfCacheSize !== entries.size) {
+      idfCacheSize = entries.size;
+      idfCache = new Float64Array(Math.min(idfCacheSize + 2, 4096));
+    }
+    if (df < idfCache.length) {
+      const x = idfCache[df]!;
+      if (x) return x;
+      return (idfCache[df] = Math.log(1 + (entries.size + 1) / (df + 1)));
+    }
+    return Math.log(1 + (entries.size + 1) / (df + 1));
+  };
 
   /**
    * Unit TF-IDF weights of `len` terms into v[vOff..]: ids at ids[idOff..] (< 0: a term no recall has),
@@ -544,6 +578,7 @@ export function createRecallIndex(): RecallIndex {
     for (const g of gtins) sparseAdd(byGtin, g, e);
     for (const m of models) {
       sparseAdd(byModel, m.key.replace(/[*?].*$/, ''), e);
+      if (e.hasPattern) sparseAdd(byPatternEntryKey, m.key.replace(/[*?].*$/, ''), e);
       const b = baseKey(m.key);
       if (b) sparseAdd(byModelBase, b, e);
     }
@@ -558,6 +593,7 @@ export function createRecallIndex(): RecallIndex {
     for (const g of e.gtins) sparseDel(byGtin, g, e);
     for (const m of e.models) {
       sparseDel(byModel, m.key.replace(/[*?].*$/, ''), e);
+      if (e.hasPattern) sparseDel(byPatternEntryKey, m.key.replace(/[*?].*$/, ''), e);
       const b = baseKey(m.key);
       if (b) sparseDel(byModelBase, b, e);
     }
@@ -587,32 +623,71 @@ export function createRecallIndex(): RecallIndex {
 
   function features(q: RecallQuery): Features {
     const title = q.title ?? '';
-    const given = q.gtin ? [q.gtin].filter(isValidGtin) : [];
-    const gtins = [...new Set([...given, ...extractGtins(title)])].map(gtin14);
+    const gtins: string[] = [];
+    if (q.gtin && isValidGtin(q.gtin)) gtins.push(gtin14(q.gtin));
+    // A GTIN in a title is a stand-alone run of 8+ digits: most titles have none, and the extractor's scan
+    // (its own normalisation, a look-behind regex) is then skipped.
+    if (EIGHT_DIGITS.test(halfWidth(title))) for (const g of extractGtins(title)) if (!gtins.includes(gtin14(g))) gtins.push(gtin14(g));
     const modelRaw = q.model?.trim() || null;
     // The given model first, then model-like runs of the title; the first of each key, none empty.
     const models: ModelRef[] = [];
-    const seen = new Set<string>();
-    const keep = (raw: string, key: string): void => {
-      if (!key || seen.has(key)) return;
-      seen.add(key);
-      models.push({ raw, key, lead: leadOf(key) });
-    };
-    if (modelRaw) keep(modelRaw, modelKey(modelRaw));
-    for (const k of modelCandidates(title)) keep(k, k);
+    if (modelRaw) keepModel(models, modelRaw, modelKey(modelRaw));
+    for (const k of modelCandidates(title)) keepModel(models, k, k);
     const explicitModel = modelRaw !== null && models.length > 0 && models[0]!.raw === modelRaw;
     const brands = q.brand?.trim() ? [brandKey(q.brand)] : brandsInText(title);
     const text = `${q.brand ?? ''} ${title} ${q.model ?? ''}`;
-    const { terms, counts } = counted(titleTokens(text));
-    const w = queryVector(terms, counts, words);
-    let nNumbers = 0;
-    for (const term of terms) if (HAS_DIGIT.test(term)) nNumbers++;
-    const numberIds = new Int32Array(nNumbers);
-    for (let i = 0, k = 0; i < terms.length; i++) if (HAS_DIGIT.test(terms[i]!)) numberIds[k++] = w.ids[i]!;
+    const { w, numberIds } = queryWords(titleTokens(text));
     const fromTitle = !q.brand?.trim();
-    const brandOther = brands.length ? Object.freeze({ ok: false, listing: brands[0], fromTitle }) : BRAND_UNKNOWN;
-    const brandWords = fromTitle ? brands.map((b) => [b]) : [nameWords(q.brand!)];
-    return { title, gtins, models, explicitModel, brands, brandWords, terms, w, t: null, text, numberIds, hay: null, brandText: `${q.brand ?? ''} ${title}`, brandOther };
+    const brandOther = brands.length ? { ok: false, listing: brands[0], fromTitle } : BRAND_UNKNOWN;
+    let heads: Int32Array | null = null;
+    if (explicitModel) {
+      heads = new Int32Array(models.length);
+      for (let i = 0; i < models.length; i++) heads[i] = headOf(models[i]!.key);
+    }
+    return { title, gtins, models, explicitModel, heads, brands, brandRaw: fromTitle ? null : q.brand!, brandWords: null, w, t: null, text, numberIds, hay: null, brandText: `${q.brand ?? ''} ${title}`, brandOther };
+  }
+
+  /**
+   * The query's word vector from its tokens: distinct terms in first-occurrence order with their counts
+   * (as counted() gives them), without a Map per query: known terms are counted through wPos (id ->
+   * position + 1, the same values scatter() writes next; release() clears them), the few terms no recall
+   * has through a short list. Also the ids of the terms with a digit (numberConflict()).
+   */
+  function queryWords(tokens: readonly string[]): { w: QueryVector; numberIds: Int32Array } {
+    if (wScratch.length < words.capacity) {
+      wScratch = new Float64Array(words.capacity);
+      wPos = new Int32Array(words.capacity);
+    }
+    const ids: number[] = [];
+    const counts: number[] = [];
+    const numbers: number[] = [];
+    let unknown: string[] | null = null;
+    let unknownAt: number[] | null = null;
+    for (const t of tokens) {
+      const id = words.idOf(t);
+      if (id >= 0) {
+        const p = wPos[id]!;
+        if (p) counts[p - 1]!++;
+        else {
+          wPos[id] = ids.length + 1;
+          if (hasDigit(t)) numbers.push(id);
+          ids.push(id);
+          counts.push(1);
+        }
+      } else {
+        const k = unknown ? unknown.indexOf(t) : -1;
+        if (k >= 0) counts[unknownAt![k]!]!++;
+        else {
+          (unknown ??= []).push(t);
+          (unknownAt ??= []).push(ids.length);
+          if (hasDigit(t)) numbers.push(-1);
+          ids.push(-1);
+          counts.push(1);
+        }
+      }
+    }
+    const idArr = Int32Array.from(ids);
+    return { w: { ids: idArr, weights: weigh(new Float64Array(idArr.length), 0, idArr, 0, counts, 0, idArr.length, words) }, numberIds: Int32Array.from(numbers) };
   }
 
   function trigramVector(f: Features): QueryVector {
@@ -667,7 +742,7 @@ export function createRecallIndex(): RecallIndex {
     if (f.brands.includes(e.brand)) return e.brandSame;
     // The recall's brand spelled in the listing title (a brand we have no alias for).
     if (haystackCarries((f.hay ??= brandHaystack(f.brandText)), e.brandSpellings)) return e.brandInTitle;
-    for (const words of f.brandWords) if (sameCompany(words, e.brandWords)) return e.brandSame;
+    if (e.brandWords.length) for (const words of (f.brandWords ??= f.brandRaw === null ? f.brands.map((b) => [b]) : [nameWords(f.brandRaw)])) if (sameCompany(words, e.brandWords)) return e.brandSame;
     return f.brandOther;
   }
 
@@ -806,11 +881,11 @@ export function createRecallIndex(): RecallIndex {
         addAll(ids, byModelBase.get(b));
       }
     }
-    // Series patterns ('KFR-35GW/*') are indexed under their literal prefix: look up the query's prefixes.
-    for (const m of f.models) {
-      for (let n = 3; n < m.key.length; n++) {
-        const post = byModel.get(m.key.slice(0, n));
-        if (post) for (const e of post) if (e.hasPattern) take(ids, e);
+    // Series patterns ('KFR-35GW/*') are indexed under their literal prefix: look up the query's prefixes
+    // (only when some recall has a pattern: the slices and look-ups cost more than the rest of this).
+    if (byPatternEntryKey.size) {
+      for (const m of f.models) {
+        for (let n = 3; n < m.key.length; n++) addAll(ids, byPatternEntryKey.get(m.key.slice(0, n)));
       }
     }
     // Rare title tokens, accumulated by idf: the top candidates by overlap.
@@ -829,7 +904,7 @@ export function createRecallIndex(): RecallIndex {
       }
     }
     if (touched.length) {
-      const heads = f.explicitModel ? f.models.map((m) => headOf(m.key)) : null;
+      const heads = f.heads;
       for (const slot of topK(touched, acc, o.maxCandidates, bySlot)) if (!(heads && skippable(slot, f, heads))) take(ids, bySlot[slot]!);
     }
     for (const slot of touched) acc[slot] = 0;
@@ -844,7 +919,7 @@ export function createRecallIndex(): RecallIndex {
    * characters (compareModelKeys: suffix variants need a specific model), so equal heads (first 4
    * characters, hashed) are necessary; a hash collision only means the full check runs.
    */
-  function skippable(slot: number, f: Features, heads: readonly number[]): boolean {
+  function skippable(slot: number, f: Features, heads: Int32Array): boolean {
     const flags = slotFlags[slot]!;
     if (!(flags & F_MODELS) || !(flags & F_ONE_MODEL)) return false;
     if (flags & F_GTINS && f.gtins.length) return false;
