@@ -135,6 +135,24 @@ export function listingToLine(s: ListingSnapshot): string {
   return missingField ? JSON.stringify(listingToRow(s)) : line;
 }
 
+/** The columns of listingToRow, in its order (what the sink's INSERTs name; ingested_at is the server's). */
+export const LISTING_COLUMNS: readonly string[] = [
+  'snapshot_id', 'platform', 'listing_id', 'url', 'fetched_at', 'fetched_at_ms', 'http_status', 'content_hash', 'crawler_kind',
+  'title', 'price', 'currency', 'original_price', 'price_text', 'brand', 'model', 'category', 'gtin', 'ccc_numbers',
+  'licence_numbers', 'seller_id', 'seller_name', 'seller_credit_code', 'seller_region_code', 'seller_address',
+  'producer_name', 'producer_address', 'attribute_keys', 'attribute_values', 'images', 'schema_version',
+];
+
+/**
+ * Settings under which a listing's wire line (sinks/clickhouse/listing-wire.ts) lands as its row: the ISO timestamp `fetched_at` parses into the
+ * DateTime column (its milliseconds come in `fetched_at_ms`), and the wire's nested objects, which have no
+ * column of their name, are skipped. Both exist on 18.16 and current ClickHouse (test/sinks/listing-wire*.test.ts).
+ */
+export const WIRE_INSERT_SETTINGS: Readonly<Record<string, string>> = {
+  date_time_input_format: 'best_effort',
+  input_format_skip_unknown_fields: '1',
+};
+
 export function listingFromRow(r: Row): ListingSnapshot {
   const keys = strs(r.attribute_keys);
   const values = strs(r.attribute_values);

@@ -52,6 +52,12 @@ export interface StageDefinition<S extends z.ZodType = z.ZodType> {
    * a sink that batches across slices keeps filling its next batch while the previous one is written.
    */
   readonly maxInFlightSlices?: number;
+  /**
+   * Inputs handed to the handler as consumed, neither parsed nor validated here: `value` is undefined and
+   * `raw` holds the bytes (tombstones are still dropped). The handler owns validation and returns dlq results
+   * for what fails it. For a sink that forwards the bytes of a topic already validated when it was written.
+   */
+  readonly rawInputs?: readonly TopicSpec[];
   /** Called once before consuming starts (open sinks, load reference views). */
   start?(ctx: StageContext): Promise<void>;
   /** Called once after consuming stopped. */
@@ -101,6 +107,7 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
   };
   const schemaByTopic = new Map(def.inputs.map((t) => [kafka.topic(t), t.value] as const));
   const acceptsByTopic = new Map(def.inputs.map((t) => [kafka.topic(t), compileValidator(t.value)] as const));
+  const rawTopics = new Set((def.rawInputs ?? []).map((t) => kafka.topic(t)));
 
   let consumer: Consumer | undefined;
   let producer: Producer | undefined;
@@ -109,6 +116,10 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
 
   const decode = (topic: string, partition: number, m: KafkaMessage): { ok: InputMessage<z.infer<S>> } | { reason: string; error: string } => {
     if (m.value === null) return { reason: REASONS.tombstone, error: 'null value' };
+    if (rawTopics.has(topic)) {
+      const key = m.key === null ? null : m.key.toString('utf8');
+      return { ok: { value: undefined as z.infer<S>, key, topic, partition, offset: m.offset, timestamp: m.timestamp, raw: m.value } };
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(m.value.toString('utf8'));

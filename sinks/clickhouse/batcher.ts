@@ -14,7 +14,8 @@
 // handler that could add rows is already waiting" (maxWaiting reached), which flushes at once, and "this
 // buffer holds its share of the writers" (maxWaiting / inFlightBatches): it is written while the other
 // writers fill the next buffer, so the process decodes while the server inserts (overlap on 2+ cores).
-// Bad rows: the server rejects a whole INSERT for one bad row (code 117, 53, 27, 26 ...). The batch is split
+// Bad rows: an item whose row cannot be built (RowCodec.row throws RowRejected: it fails the contract) is
+// reported as such and not inserted. The server rejects a whole INSERT for one bad row (code 117, 53, 27, 26 ...). The batch is split
 // in halves until the bad rows are alone (k bad rows cost O(k log n) INSERTs), the good ones are written and
 // the bad ones reported per row; the caller dead-letters them. A retryable error during that search fails the
 // whole batch (rows already written are written again on retry: deterministic ids + ReplacingMergeTree).
@@ -28,10 +29,23 @@ import type { ClickHouseSinkConfig } from './config.ts';
 import type { InsertStream, OpenInsert } from './http-insert.ts';
 
 export type InsertFn = (table: string, rows: Row[]) => Promise<void>;
-/** Per row: null when written, else the data error the server rejected the row with. */
-export type RowOutcome = ClickHouseError | null;
 
-export interface BatcherOptions extends Omit<ClickHouseSinkConfig, 'maxInFlightSlices' | 'inFlightBatches'> {
+/** Thrown by RowCodec.row for an item that has no row (it fails the contract): reported, never inserted. */
+export class RowRejected extends Error {
+  override name = 'RowRejected';
+  constructor(
+    /** snake_case reason for the dead letter. */
+    readonly reason: string,
+    readonly detail: unknown,
+  ) {
+    super(`${reason}: ${detail instanceof Error ? detail.message : String(detail)}`);
+  }
+}
+
+/** Per row: null when written, else why not: the data error the server rejected it with, or RowRejected. */
+export type RowOutcome = ClickHouseError | RowRejected | null;
+
+export interface BatcherOptions extends Omit<ClickHouseSinkConfig, 'maxInFlightSlices' | 'inFlightBatches' | 'wireLines'> {
   /** How many writers can wait at once (partitions consumed concurrently x the stage's in-flight slices). */
   maxWaiting: number;
   /** A buffer is flushed when maxWaiting / inFlightBatches writers wait in it, so others fill the next. @default 1 */
@@ -73,7 +87,10 @@ interface Pending<T> {
  * are built only when a batch has to be searched for bad rows.
  */
 export interface RowCodec<T> {
+  /** The item's row; throws RowRejected when it has none. */
   row(table: string, item: T): Row;
+  /** The columns a table's stream names (undefined: the keys of the first item's row). */
+  columns?(table: string): readonly string[] | undefined;
 }
 const identity: RowCodec<Row> = { row: (_t, r) => r };
 
@@ -108,10 +125,10 @@ export class SinkBatcher<T = Row> {
   }
 
   /**
-   * Adds rows (one writer); `text`, when given, is their JSONEachRow lines (one per row, in order), sent to the
-   * stream as they are instead of serializing the rows here.
+   * Adds rows (one writer); `text`, when given, is their JSONEachRow lines (one per row, in order; a string or
+   * its UTF-8 bytes), sent to the stream as they are instead of serializing the rows here.
    */
-  write(table: string, rows: readonly T[], bytes: number, text?: string): Promise<RowOutcome[]> {
+  write(table: string, rows: readonly T[], bytes: number, text?: string | Buffer): Promise<RowOutcome[]> {
     if (this.closed) return Promise.reject(new Error('sink batcher is closed'));
     if (rows.length === 0) return Promise.resolve([]);
     let buf = this.buffers.get(table);
@@ -122,7 +139,7 @@ export class SinkBatcher<T = Row> {
     for (const r of rows) buf.rows.push(r);
     buf.bytes += bytes;
     if (this.open) {
-      buf.stream ??= this.open(table, Object.keys(this.codec.row(table, rows[0]!)));
+      buf.stream ??= this.open(table, this.codec.columns?.(table) ?? Object.keys(this.codec.row(table, rows[0]!)));
       if (text === undefined) {
         text = '';
         for (const r of rows) text += JSON.stringify(this.codec.row(table, r)) + '\n';
@@ -183,10 +200,10 @@ export class SinkBatcher<T = Row> {
           // A failed stream is never the verdict: when the server rejects a row mid-stream it may close the
           // connection while we still write, and the client sees EPIPE (an outage) before the answer (a data
           // error). The plain INSERT of the same rows decides: data error -> isolate; outage -> retry later.
-          await this.writeIsolating(table, buf.rows, 0, outcomes);
+          await this.writeRows(table, buf.rows, outcomes);
         }
       } else {
-        await this.writeIsolating(table, buf.rows, 0, outcomes);
+        await this.writeRows(table, buf.rows, outcomes);
       }
     } catch (err) {
       const e = toClickHouseError(err);
@@ -199,27 +216,37 @@ export class SinkBatcher<T = Row> {
     for (const w of buf.waiters) w.resolve(outcomes.slice(w.offset, w.offset + w.count));
   }
 
-  /** Inserts rows[...]; on a data error splits in halves until the bad rows are alone. */
-  private async writeIsolating(table: string, rows: T[], base: number, outcomes: RowOutcome[]): Promise<void> {
+  /** Plain INSERTs of the items' rows; items without a row are reported (RowRejected), the rest isolated. */
+  private async writeRows(table: string, items: T[], outcomes: RowOutcome[]): Promise<void> {
+    const rows: Row[] = [];
+    const at: number[] = [];
+    for (let i = 0; i < items.length; i++) {
+      try {
+        rows.push(this.codec.row(table, items[i]!));
+        at.push(i);
+      } catch (err) {
+        if (!(err instanceof RowRejected)) throw err;
+        outcomes[i] = err;
+      }
+    }
+    if (rows.length) await this.writeIsolating(table, rows, at, outcomes);
+  }
+
+  /** Inserts rows (items at[...]); on a data error splits in halves until the bad rows are alone. */
+  private async writeIsolating(table: string, rows: Row[], at: number[], outcomes: RowOutcome[]): Promise<void> {
     try {
-      await this.insert(table, rows.map((r) => this.codec.row(table, r)));
+      await this.insert(table, rows);
     } catch (err) {
       const e = toClickHouseError(err);
       if (!e.dataError) throw e;
       if (rows.length === 1) {
-        outcomes[base] = e;
+        outcomes[at[0]!] = e;
         return;
       }
-      await this.isolate(table, rows, base, outcomes);
+      const mid = rows.length >> 1;
+      await this.writeIsolating(table, rows.slice(0, mid), at.slice(0, mid), outcomes);
+      await this.writeIsolating(table, rows.slice(mid), at.slice(mid), outcomes);
     }
-  }
-
-  /** The rows as a whole were rejected as data: write each half separately. */
-  private async isolate(table: string, rows: T[], base: number, outcomes: RowOutcome[]): Promise<void> {
-    if (rows.length === 1) return this.writeIsolating(table, rows, base, outcomes);
-    const mid = rows.length >> 1;
-    await this.writeIsolating(table, rows.slice(0, mid), base, outcomes);
-    await this.writeIsolating(table, rows.slice(mid), base + mid, outcomes);
   }
 }
 

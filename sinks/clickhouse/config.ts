@@ -18,6 +18,14 @@ export const clickhouseSinkConfigSchema = z.strictObject({
   /** Stream each batch's INSERT as its rows arrive (one HTTP request per batch, opened with its first rows). @default true */
   streamInserts: z.boolean().default(true),
   /**
+   * Listing snapshots land from their wire bytes (sinks/clickhouse/listing-wire.ts): the runtime hands them
+   * over unparsed, the sink checks their shape in one pass and appends the flattened fields, and ClickHouse
+   * reads the rest of the JSON itself; a message of another shape, or in a batch the server rejects, is
+   * validated with the contract. false: every message is parsed, validated and serialized by the process.
+   * Needs streamInserts. @default true
+   */
+  wireLines: z.boolean().default(true),
+  /**
    * Slices of each partition the sink holds at once (the stage's in-flight window; at least
    * runtime.maxInFlightSlices). With `inFlightBatches`, it sets a batch's size: a batch is flushed when
    * partitions x this / inFlightBatches slices wait in it. Memory: up to partitions x this x runtime.maxBatchSize

@@ -12,12 +12,14 @@ import { qualifiedTable, quoteIdentifier } from '../../pipeline/clickhouse/escap
 import type { ClickHouseConfig } from '../../pipeline/config.ts';
 
 export interface InsertStream {
-  write(text: string): void;
+  /** JSONEachRow lines, as text or as their UTF-8 bytes. */
+  write(text: string | Buffer): void;
   end(): Promise<void>;
   abort(): void;
 }
 
-export type OpenInsert = (table: string, columns: readonly string[]) => InsertStream;
+/** Opens an INSERT of `columns` into `table`; `settings` are sent as query settings (URL parameters). */
+export type OpenInsert = (table: string, columns: readonly string[], settings?: Readonly<Record<string, string>>) => InsertStream;
 
 export function createHttpInserter(config: ClickHouseConfig, password: string): { open: OpenInsert; close(): void } {
   const base = new URL(config.url);
@@ -29,8 +31,9 @@ export function createHttpInserter(config: ClickHouseConfig, password: string): 
   const agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: 10 }) : new Agent({ keepAlive: true, maxSockets: 10 });
   const authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
-  const open: OpenInsert = (table, columns) => {
+  const open: OpenInsert = (table, columns, settings) => {
     const url = new URL(base);
+    for (const [k, v] of Object.entries(settings ?? {})) url.searchParams.set(k, v);
     url.searchParams.set('query', `INSERT INTO ${qualifiedTable(config.database, table)} (${columns.map(quoteIdentifier).join(', ')}) FORMAT JSONEachRow`);
     const req = (https ? httpsRequest : request)(url, { method: 'POST', agent, headers: { authorization, 'content-type': 'application/x-ndjson' } });
     req.setTimeout(config.requestTimeoutMs, () => req.destroy(Object.assign(new Error(`timeout after ${config.requestTimeoutMs} ms`), { code: 'ETIMEDOUT' })));
@@ -52,7 +55,7 @@ export function createHttpInserter(config: ClickHouseConfig, password: string): 
     return {
       write(text) {
         // As bytes: for a string, a chunked request measures its UTF-8 length and then encodes it, two passes.
-        if (!ended && !req.destroyed) req.write(Buffer.from(text, 'utf8'));
+        if (!ended && !req.destroyed) req.write(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
       },
       end() {
         if (!ended) {

@@ -13,9 +13,10 @@ import { createClickHouse, type ClickHouse } from '../../pipeline/clickhouse/cli
 import { toClickHouseError } from '../../pipeline/clickhouse/errors.ts';
 import { secrets, type Config } from '../../pipeline/config.ts';
 import type { Logger } from '../../pipeline/logger.ts';
-import { RetryableError, ok, type StepResult } from '../../pipeline/runtime/result.ts';
+import { REASONS, RetryableError, dlq, ok, type StepResult } from '../../pipeline/runtime/result.ts';
+import { compileValidator } from '../../pipeline/runtime/validator.ts';
 import type { InputMessage, StageDefinition } from '../../pipeline/runtime/stage.ts';
-import { SinkBatcher, type FlushInfo } from './batcher.ts';
+import { RowRejected, SinkBatcher, type FlushInfo } from './batcher.ts';
 import { createHttpInserter } from './http-insert.ts';
 import { REJECT_REASONS, SINK_ROUTES, type SinkRoute } from './routes.ts';
 
@@ -54,17 +55,39 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
   const byTable = new Map<string, SinkRoute>(SINK_ROUTES.map((r) => [r.table, r]));
   // The batcher holds the messages' values; the stream gets their lines from the handler, and rows are built
   // only for plain INSERTs (bad-row search, or no stream).
+  // Raw topics: the runtime hands their messages over unparsed (routes with `wire`, when lines are streamed).
+  const rawRoutes = inserter && config.sink.clickhouse.wireLines ? SINK_ROUTES.filter((r) => r.wire) : [];
+  const decoders = new Map(rawRoutes.map((r) => [r, createDecoder(r.topic.value)] as const));
   const batcher = new SinkBatcher<unknown>(
     (table, rows) => ch.insert(table, rows),
     { ...config.sink.clickhouse, maxWaiting: config.runtime.partitionsConsumedConcurrently * maxInFlightSlices },
     onFlush,
-    inserter?.open,
-    { row: (table, value) => byTable.get(table)!.toRow(value as never) },
+    inserter && ((table, columns) => inserter.open(table, columns, byTable.get(table)!.wire?.settings)),
+    {
+      // Items are contract values, or the wire bytes of a raw message whose line was made without parsing it:
+      // those are validated here, for the plain INSERTs that decide a failed batch.
+      row: (table, item) => {
+        const route = byTable.get(table)!;
+        let value: unknown = item;
+        if (Buffer.isBuffer(item)) {
+          const d = decoders.get(route)!(item);
+          if ('reason' in d) throw new RowRejected(d.reason, d.error);
+          value = d.value;
+        }
+        try {
+          return route.toRow(value as never);
+        } catch (err) {
+          throw new RowRejected(REJECT_REASONS.unmappable, err);
+        }
+      },
+      columns: (table) => byTable.get(table)!.wire?.columns,
+    },
   );
 
   return {
     name: 'sink_clickhouse',
     inputs: SINK_ROUTES.map((r) => r.topic),
+    rawInputs: rawRoutes.map((r) => r.topic),
     maxInFlightSlices,
     state: () => ({ bufferedRows: batcher.bufferedRows, waitingWriters: batcher.waitingWriters }),
     async handle(batch: readonly AnyInput[]): Promise<StepResult[]> {
@@ -72,16 +95,50 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
       const route = routes.get(batch[0]!.topic);
       if (!route) throw new Error(`sink_clickhouse has no table for topic ${batch[0]!.topic}`);
       const results: (StepResult | undefined)[] = new Array(batch.length);
-      const values: unknown[] = [];
+      const items: unknown[] = [];
       const at: number[] = [];
       let bytes = 0;
-      // Each value is serialized once, here (a value that cannot be mapped is rejected before it joins a batch).
-      let text = '';
+      // Each message becomes its JSONEachRow line here, in one buffer per slice: from its wire bytes (raw
+      // topics), else from its value (a value that cannot be mapped is rejected before it joins a batch).
+      const decode = decoders.get(route);
+      const wire = decode && route.wire;
+      let room = 0;
+      for (const m of batch) room += wire ? wire.maxBytes(m.raw) : 2 * m.raw.length + 512;
+      let out = Buffer.allocUnsafe(room);
+      let o = 0;
+      const put = (line: string) => {
+        const need = Buffer.byteLength(line) + 1;
+        if (o + need > out.length) {
+          const grown = Buffer.allocUnsafe(Math.max(2 * out.length, o + need));
+          out.copy(grown, 0, 0, o);
+          out = grown;
+        }
+        o += out.write(line, o);
+        out[o++] = 0x0a;
+      };
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
+        let value = m.value;
+        if (wire) {
+          const end = wire.write(m.raw, out, o);
+          if (end >= 0) {
+            o = end;
+            items.push(m.raw);
+            at.push(i);
+            bytes += m.raw.length;
+            continue;
+          }
+          // Not of the plain shape: the contract decides (dead letter with its reason, or the value's line).
+          const d = decode!(m.raw);
+          if ('reason' in d) {
+            results[i] = dlq(d.reason, d.error);
+            continue;
+          }
+          value = d.value;
+        }
         try {
-          text += route.toLine(m.value as never) + '\n';
-          values.push(m.value);
+          put(route.toLine(value as never));
+          items.push(value);
           at.push(i);
           bytes += m.raw.length;
         } catch (err) {
@@ -90,7 +147,7 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
       }
       let outcomes;
       try {
-        outcomes = await batcher.write(route.table, values, bytes, text);
+        outcomes = await batcher.write(route.table, items, bytes, out.subarray(0, o));
       } catch (err) {
         const e = toClickHouseError(err);
         if (e.retryable) throw e; // the runtime reads `retryable` and backs off
@@ -99,7 +156,7 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
       }
       for (let k = 0; k < at.length; k++) {
         const o = outcomes[k];
-        results[at[k]!] = o ? route.onRejected(REJECT_REASONS.rejected, o) : ok();
+        results[at[k]!] = !o ? ok() : o instanceof RowRejected ? route.onRejected(o.reason, o.detail) : route.onRejected(REJECT_REASONS.rejected, o);
       }
       return results as StepResult[];
     },
@@ -108,5 +165,25 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
       inserter?.close();
       if (!client) await ch.close();
     },
+  };
+}
+
+/**
+ * The runtime's decoding (JSON, then the contract: the compiled fast check, zod when it says no), for raw
+ * topics: the value, or the runtime's dead-letter reason and error text.
+ */
+function createDecoder(schema: z.ZodType): (raw: Buffer) => { value: unknown } | { reason: string; error: string } {
+  const accepts = compileValidator(schema);
+  return (raw) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      return { reason: REASONS.invalidJson, error: (err as Error).message };
+    }
+    if (accepts(parsed)) return { value: parsed };
+    const res = schema.safeParse(parsed);
+    if (res.success) return { value: res.data };
+    return { reason: REASONS.schemaMismatch, error: res.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
   };
 }

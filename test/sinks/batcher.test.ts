@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseServerError } from '../../pipeline/clickhouse/errors.ts';
 import type { Row } from '../../pipeline/clickhouse/rows.ts';
-import { SinkBatcher, type FlushInfo } from '../../sinks/clickhouse/batcher.ts';
+import { ClickHouseError } from '../../pipeline/clickhouse/errors.ts';
+import { RowRejected, SinkBatcher, type FlushInfo } from '../../sinks/clickhouse/batcher.ts';
 
 const opts = { maxRows: 1000, maxBytes: 1 << 20, maxWaitMs: 50, lingerMs: 0, maxWaiting: 100, streamInserts: false };
 const rows = (from: number, n: number): Row[] => Array.from({ length: n }, (_, i) => ({ id: from + i }));
@@ -94,7 +95,7 @@ describe('SinkBatcher', () => {
     const [o1, o2] = await Promise.all([b.write('t', rows(0, n / 2), 1), b.write('t', rows(n / 2, n / 2), 1)]);
     const outcomes = [...o1, ...o2];
     expect(outcomes.map((o, i) => (o ? i : -1)).filter((i) => i >= 0)).toEqual(bad);
-    expect(outcomes.filter(Boolean).every((o) => o!.code === 117 && o!.dataError)).toBe(true);
+    expect(outcomes.filter(Boolean).every((o) => o instanceof ClickHouseError && o.code === 117 && o.dataError)).toBe(true);
     expect(r.inserts.flat().sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i).filter((i) => !badSet.has(i)));
     expect(r.flushes.at(-1)!.rejected).toBe(bad.length);
   });
@@ -152,7 +153,7 @@ describe('SinkBatcher', () => {
     const r = recorder((rs) => (rs.some((x) => x.id === 2) ? parseServerError('Code: 117, e.displayText() = DB::Exception: bad') ?? undefined : undefined));
     const b = new SinkBatcher(r.insert, { ...opts, maxRows: 4 }, r.onFlush, open);
     const out = await b.write('t', rows(0, 4), 1);
-    expect(out.map((o) => (o ? o.code : null))).toEqual([null, null, 117, null]);
+    expect(out.map((o) => (o instanceof ClickHouseError ? o.code : o))).toEqual([null, null, 117, null]);
     expect(r.inserts.flat().sort()).toEqual([0, 1, 3]);
   });
 
@@ -163,5 +164,26 @@ describe('SinkBatcher', () => {
     expect(ok.inserts).toEqual([[0, 1]]);
     const down = recorder(() => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
     await expect(new SinkBatcher(down.insert, { ...opts, maxRows: 2 }, down.onFlush, open).write('t', rows(0, 2), 1)).rejects.toMatchObject({ retryable: true });
+  });
+
+  it.each([
+    ['streamed (the stream fails on the bad item)', true],
+    ['plain INSERTs', false],
+  ])('%s: an item the codec rejects (fails the contract) is reported with its reason, never inserted; the server still isolates its own bad rows', async (_n, streamed) => {
+    // Items 1 and 4 have no row (codec), item 2 the server rejects; the stream fails as a whole.
+    const codec = {
+      row: (_t: string, item: Row) => {
+        if (item.id === 1 || item.id === 4) throw new RowRejected('schema_mismatch', new Error(`item ${String(item.id)}`));
+        return item;
+      },
+      columns: () => ['id'],
+    };
+    const open = () => ({ write: () => {}, end: async () => Promise.reject(parseServerError('Code: 117, e.displayText() = DB::Exception: bad')), abort: () => {} });
+    const r = recorder((rs) => (rs.some((x) => x.id === 2) ? parseServerError('Code: 117, e.displayText() = DB::Exception: bad') ?? undefined : undefined));
+    const b = new SinkBatcher(r.insert, { ...opts, maxRows: 6 }, r.onFlush, streamed ? open : undefined, codec);
+    const out = await b.write('t', rows(0, 6), 1, streamed ? 'lines' : undefined);
+    expect(out.map((o) => (o instanceof RowRejected ? o.reason : o instanceof ClickHouseError ? o.code : o))).toEqual([null, 'schema_mismatch', 117, null, 'schema_mismatch', null]);
+    expect(r.inserts.flat().sort()).toEqual([0, 3, 5]);
+    expect(r.flushes.at(-1)!.rejected).toBe(3);
   });
 });
