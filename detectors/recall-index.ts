@@ -75,10 +75,14 @@ function versionsFolded(s: string): string {
   return DIGIT.test(s) ? s.replace(ZERO_MINOR, '$1').replace(VERSION_WORD, '') : s;
 }
 
+/** The text titleTokens() cuts into tokens. */
+function tokenText(text: string): string {
+  return versionsFolded(halfWidth(text).toLowerCase());
+}
+
 export function titleTokens(text: string): string[] {
-  const s = halfWidth(text).toLowerCase();
   const out: string[] = [];
-  for (const t of versionsFolded(s).match(TOKEN_RUN) ?? []) {
+  for (const t of tokenText(text).match(TOKEN_RUN) ?? []) {
     const c = t.charCodeAt(0);
     if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
       if (!STOP.has(t)) out.push(t);
@@ -147,8 +151,18 @@ class Vocabulary {
   private next = 0;
 
   /** The id of a term, or -1 when no recall has it. */
+  /**
+   * Two-code-unit terms that start outside ASCII (CJK bigrams) also by number, (first << 16 | second): a
+   * query looks its bigrams up without cutting a string out of the title for each (pairIdOf()).
+   */
+  readonly pairs = new Map<number, number>();
+
   idOf(term: string): number {
     return this.ids.get(term) ?? -1;
+  }
+  /** idOf() of the two-code-unit term `s[i..i+2)` whose first unit is not ASCII. */
+  pairIdOf(s: string, i: number): number {
+    return this.pairs.get(pairCode(s, i)) ?? -1;
   }
   /** Interns `term` and counts one more recall having it. */
   addDoc(term: string): number {
@@ -161,6 +175,7 @@ class Vocabulary {
         this.df = grown;
       }
       this.ids.set(term, id);
+      if (isPairTerm(term)) this.pairs.set(pairCode(term, 0), id);
       this.terms[id] = term;
       this.df[id] = 0;
     }
@@ -170,7 +185,9 @@ class Vocabulary {
   /** One recall fewer has the term; an unused term gives its id back. */
   removeDoc(id: number): void {
     if (--this.df[id]! <= 0) {
-      this.ids.delete(this.terms[id]!);
+      const term = this.terms[id]!;
+      this.ids.delete(term);
+      if (isPairTerm(term)) this.pairs.delete(pairCode(term, 0));
       this.terms[id] = undefined;
       this.df[id] = 0;
       this.free.push(id);
@@ -179,6 +196,13 @@ class Vocabulary {
   get capacity(): number {
     return this.df.length;
   }
+}
+
+function isPairTerm(term: string): boolean {
+  return term.length === 2 && term.charCodeAt(0) >= 0x80;
+}
+function pairCode(s: string, i: number): number {
+  return ((s.charCodeAt(i) << 16) | s.charCodeAt(i + 1)) >>> 0;
 }
 
 /** Distinct items in first-occurrence order with their counts (what a Map of counts iterates as). */
@@ -274,8 +298,23 @@ function leadOf(key: string): string {
 
 /** Strips a short trailing letter suffix after a digit ('FS4013C' -> 'FS4013'), the base key of variants. */
 function baseKey(key: string): string | null {
+  // ASCII ending (the usual key): the same answer as the regex below without running it.
+  const n = key.length;
+  let ascii = true;
+  for (let i = Math.max(0, n - 4); i < n; i++) if (key.charCodeAt(i) >= 0x80) ascii = false;
+  if (ascii) {
+    let r = 0;
+    while (r < 4 && r < n && isAsciiLetter(key.charCodeAt(n - 1 - r))) r++;
+    if (r < 1 || r > 3 || n - r < 3) return null;
+    const d = key.charCodeAt(n - r - 1);
+    return d >= 48 && d <= 57 ? key.slice(0, n - r) : null;
+  }
   const m = /^(.*\d)(\p{L}{1,3})$/u.exec(key);
   return m && m[1]!.length >= 3 ? m[1]! : null;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 /** Ranks accumulated candidates (slots): higher value first, ties by smaller recall id. */
@@ -364,6 +403,15 @@ interface Prelim {
   brand: { ok: boolean | null; listing?: string; fromTitle?: boolean };
   conflict: boolean;
   specific: boolean;
+}
+
+/** A query's word vector being counted (queryWords()). */
+interface QueryWords {
+  ids: number[];
+  counts: number[];
+  numbers: number[];
+  unknown: (string | number)[] | null;
+  unknownAt: number[] | null;
 }
 
 /** A candidate being scored; `simValue` memoises its similarity. */
@@ -636,7 +684,7 @@ export function createRecallIndex(): RecallIndex {
     const explicitModel = modelRaw !== null && models.length > 0 && models[0]!.raw === modelRaw;
     const brands = q.brand?.trim() ? [brandKey(q.brand)] : brandsInText(title);
     const text = `${q.brand ?? ''} ${title} ${q.model ?? ''}`;
-    const { w, numberIds } = queryWords(titleTokens(text));
+    const { w, numberIds } = queryWords(text);
     const fromTitle = !q.brand?.trim();
     const brandOther = brands.length ? { ok: false, listing: brands[0], fromTitle } : BRAND_UNKNOWN;
     let heads: Int32Array | null = null;
@@ -653,41 +701,49 @@ export function createRecallIndex(): RecallIndex {
    * position + 1, the same values scatter() writes next; release() clears them), the few terms no recall
    * has through a short list. Also the ids of the terms with a digit (numberConflict()).
    */
-  function queryWords(tokens: readonly string[]): { w: QueryVector; numberIds: Int32Array } {
+  function queryWords(text: string): { w: QueryVector; numberIds: Int32Array } {
     if (wScratch.length < words.capacity) {
       wScratch = new Float64Array(words.capacity);
       wPos = new Int32Array(words.capacity);
     }
-    const ids: number[] = [];
-    const counts: number[] = [];
-    const numbers: number[] = [];
-    let unknown: string[] | null = null;
-    let unknownAt: number[] | null = null;
-    for (const t of tokens) {
-      const id = words.idOf(t);
-      if (id >= 0) {
-        const p = wPos[id]!;
-        if (p) counts[p - 1]!++;
-        else {
-          wPos[id] = ids.length + 1;
-          if (hasDigit(t)) numbers.push(id);
-          ids.push(id);
-          counts.push(1);
-        }
-      } else {
-        const k = unknown ? unknown.indexOf(t) : -1;
-        if (k >= 0) counts[unknownAt![k]!]!++;
-        else {
-          (unknown ??= []).push(t);
-          (unknownAt ??= []).push(ids.length);
-          if (hasDigit(t)) numbers.push(-1);
-          ids.push(-1);
-          counts.push(1);
-        }
-      }
+    const q: QueryWords = { ids: [], counts: [], numbers: [], unknown: null, unknownAt: null };
+    // The tokens titleTokens() gives, in its order; CJK bigrams looked up by number (pairIdOf).
+    const s = tokenText(text);
+    TOKEN_RUN.lastIndex = 0;
+    for (let m = TOKEN_RUN.exec(s); m; m = TOKEN_RUN.exec(s)) {
+      const t = m[0];
+      const c = t.charCodeAt(0);
+      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+        if (!STOP.has(t)) countWord(q, words.idOf(t), t, t);
+      } else if (t.length === 1) countWord(q, words.idOf(t), t, t);
+      else for (let i = 0; i + 1 < t.length; i++) countWord(q, words.pairIdOf(t, i), pairCode(t, i), null);
     }
-    const idArr = Int32Array.from(ids);
-    return { w: { ids: idArr, weights: weigh(new Float64Array(idArr.length), 0, idArr, 0, counts, 0, idArr.length, words) }, numberIds: Int32Array.from(numbers) };
+    const idArr = Int32Array.from(q.ids);
+    return { w: { ids: idArr, weights: weigh(new Float64Array(idArr.length), 0, idArr, 0, q.counts, 0, idArr.length, words) }, numberIds: Int32Array.from(q.numbers) };
+  }
+
+  /** One token of a query: `key` tells unknown terms apart (the term, or a bigram's pair code); `term` null for bigrams (no digits). */
+  function countWord(q: QueryWords, id: number, key: string | number, term: string | null): void {
+    if (id >= 0) {
+      const p = wPos[id]!;
+      if (p) q.counts[p - 1]!++;
+      else {
+        wPos[id] = q.ids.length + 1;
+        if (term !== null && hasDigit(term)) q.numbers.push(id);
+        q.ids.push(id);
+        q.counts.push(1);
+      }
+      return;
+    }
+    const k = q.unknown ? q.unknown.indexOf(key) : -1;
+    if (k >= 0) q.counts[q.unknownAt![k]!]!++;
+    else {
+      (q.unknown ??= []).push(key);
+      (q.unknownAt ??= []).push(q.ids.length);
+      if (term !== null && hasDigit(term)) q.numbers.push(-1);
+      q.ids.push(-1);
+      q.counts.push(1);
+    }
   }
 
   function trigramVector(f: Features): QueryVector {
