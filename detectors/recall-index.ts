@@ -355,6 +355,7 @@ export interface RecallIndex {
   add(recall: Recall): void;
   remove(recallId: string): void;
   readonly size: number;
+  /** `opts` is read, never changed, and must not be changed by the caller between calls either (it is merged with the defaults once per object). */
   match(query: RecallQuery, opts?: Partial<RecallMatchOptions>): RecallMatch[];
   /** Scores one (recall, query) pair with the same rules as match(), or null when it does not match at all. */
   scorePair(recallId: string, query: RecallQuery, opts?: Partial<RecallMatchOptions>): RecallMatch | null;
@@ -984,6 +985,18 @@ export function createRecallIndex(): RecallIndex {
     return true;
   }
 
+  // The detector passes the same options object for every listing: merged with the defaults once.
+  let lastOpts: Partial<RecallMatchOptions> | undefined;
+  let lastMerged: RecallMatchOptions = DEFAULT_MATCH_OPTIONS;
+  function options(opts: Partial<RecallMatchOptions> | undefined): RecallMatchOptions {
+    if (!opts) return DEFAULT_MATCH_OPTIONS;
+    if (opts !== lastOpts) {
+      lastMerged = { ...DEFAULT_MATCH_OPTIONS, ...opts };
+      lastOpts = opts;
+    }
+    return lastMerged;
+  }
+
   return {
     add,
     remove,
@@ -991,7 +1004,7 @@ export function createRecallIndex(): RecallIndex {
       return entries.size;
     },
     match(query, opts) {
-      const o = { ...DEFAULT_MATCH_OPTIONS, ...opts };
+      const o = options(opts);
       const f = features(query);
       prepare(f);
       try {

@@ -26,6 +26,8 @@ export const recallMatch = defineDetector({
   configSchema,
   rules: ['recalled_product'],
   create(config) {
+    // One object for every listing (the index merges it with its defaults once).
+    const opts = { minScore: config.minScore, titleOnlyMin: config.titleOnlyMin };
     return (subject, refs) => {
       if (refs.recalls.size === 0) return [];
       let query: RecallQuery;
@@ -37,7 +39,6 @@ export const recallMatch = defineDetector({
         if (!p) return [];
         query = { title: p.title, brand: p.brand || null, model: p.model, gtin: null };
       }
-      const opts = { minScore: config.minScore, titleOnlyMin: config.titleOnlyMin };
       let matches = refs.recalls.match(query, opts);
       // 'GD84-43S-W', 'BD93-52APro': a set-apart letter suffix the model keys cannot tell from the model
       // itself (model-suffix.ts). Only when nothing matched, look the base model up too.
