@@ -148,7 +148,7 @@ async function handlerOnly(): Promise<number> {
   const config = configFor('handler');
   const def = createClickHouseSinkStage(config, logger);
   const topic = topics.listings.name + config.kafka.topicSuffix;
-  const msgs: InputMessage<ListingSnapshot>[] = sample().map((l, i) => ({ value: l, key: null, topic, partition: i % 3, offset: String(i), timestamp: '0', raw: Buffer.from(JSON.stringify(l)), verbatim: true }));
+  const msgs: InputMessage<ListingSnapshot>[] = sample().map((l, i) => ({ value: l, key: null, topic, partition: i % 3, offset: String(i), timestamp: '0', raw: Buffer.from(JSON.stringify(l)) }));
   const parts = [0, 1, 2].map((p) => msgs.filter((m) => m.partition === p));
   const ctx = { logger, metrics: undefined as never, heartbeat: async () => {} };
   const t0 = performance.now();

@@ -129,6 +129,47 @@ describe('sink_clickhouse (real Kafka + ClickHouse)', () => {
     expect(stage.metrics.deadLettered.get('clickhouse_rejected_row')).toBe(3);
   }, 120_000);
 
+  it('listings arrive unparsed: the sink dead-letters what fails the contract with its reason, also inside a batch the server rejects', async () => {
+    const { config, logger, kafka, ch } = await setup({ maxBatchSize: 50 });
+    expect(createClickHouseSinkStage(config, logger).rawInputs).toEqual([topics.listings]);
+    // The server rejects urls longer than 48 bytes (code 131), which fails the streamed batch as a whole.
+    await ch.command(`ALTER TABLE ${ch.table('listing_snapshots')} MODIFY COLUMN url FixedString(48)`);
+    const good = sampleListings(60, 24);
+    const longUrl = { ...good[5]!, url: `${good[5]!.url}?${'x'.repeat(60)}` };
+    const longTitle = { ...good[6]!, title: 't'.repeat(2001) }; // plain shape, but over the contract's title limit
+    const missingKey = Object.fromEntries(Object.entries(good[7]!).filter(([k]) => k !== 'gtin'));
+    const rest = good.filter((_, i) => i < 5 || i > 7);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: kafka.topic(topics.listings),
+      acks: ACKS_ALL,
+      messages: [
+        ...rest.slice(0, 20).map((l) => ({ key: 'k', value: JSON.stringify(l) })),
+        { key: 'bad-json', value: '{"schema_version":1,' },
+        { key: 'missing-key', value: JSON.stringify(missingKey) },
+        { key: 'long-url', value: JSON.stringify(longUrl) },
+        { key: 'long-title', value: JSON.stringify(longTitle) },
+        ...rest.slice(20).map((l) => ({ key: 'k', value: JSON.stringify(l) })),
+      ].map((m) => ({ ...m, partition: 0 })),
+    });
+    await producer.disconnect();
+    const stage = createStage(createClickHouseSinkStage(config, logger), { kafka, logger, runtime: config.runtime });
+    cleanups.push(() => stage.stop());
+    await stage.start();
+    expect(await eventually(async () => stage.metrics.resolved >= rest.length + 4, 60_000)).toBe(true);
+    expect(await count(ch, `SELECT count() AS n FROM ${ch.table('listing_snapshots')} FINAL`)).toBe(rest.length);
+    const letters = (await readTopic(kafka, kafka.topic(topics.deadLetters), 4, 30_000)).map((m) => JSON.parse(m.value!.toString('utf8')) as DeadLetter);
+    const byKey = new Map(letters.map((d) => [Buffer.from(d.source.key!, 'base64').toString(), d]));
+    expect(letters.every((d) => d.stage === 'sink_clickhouse')).toBe(true);
+    expect(byKey.get('bad-json')!.reason).toBe('invalid_json');
+    expect(byKey.get('missing-key')!.reason).toBe('schema_mismatch');
+    expect(byKey.get('missing-key')!.error).toMatch(/gtin/);
+    expect(byKey.get('long-title')!.reason).toBe('schema_mismatch');
+    expect(byKey.get('long-title')!.error).toMatch(/title/);
+    expect(byKey.get('long-url')!.reason).toBe('clickhouse_rejected_row');
+  }, 120_000);
+
   it('SQL-injection strings in titles land verbatim through the sink and execute nothing', async () => {
     const { config, logger, kafka, ch } = await setup({ maxBatchSize: 7 });
     // Canaries the hostile titles name ("'); DROP TABLE x; --").
