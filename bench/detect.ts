@@ -8,15 +8,21 @@
 // the other tenants; recall_match_wall_us has the wall figures); cpu_ratio is the ratio of the two stages'
 // CPU per message, beside the wall-clock ratio. rss_mb is the peak RSS while the stages run (sampled every
 // 200 ms); heap_mb the V8 heap in use at the end of the last detect round.
-// The views are filled in-process (deps.views), so topic loading time is not in the figures.
+// The views are filled in-process (deps.views), so topic loading time is not in the figures. The listings
+// are produced by a child process (bench/detect-fill.ts, as a crawler would produce them), so rss_mb is the
+// stage process's own: reference views, the stages, their Kafka clients. at_rss_peak_mb splits the peak into
+// V8 heap and Buffers; event_loop_utilization and load_average say whether wall time waited for the broker
+// or for a core. The generated data is in bench/detect-data.ts.
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRecallIndex } from '../detectors/recall-index.ts';
-import { CCC_PRODUCTS } from '../detectors/reference/ccc-catalogue.ts';
 import { createReferenceViews, type ReferenceViews } from '../detectors/reference/views.ts';
 import { loadConfig, parseConfig } from '../pipeline/config.ts';
-import type { Certificate, ListingSnapshot, Recall } from '../pipeline/contracts/index.ts';
-import { contentHash, snapshotId } from '../pipeline/contracts/index.ts';
-import { ACKS_ALL, createKafka, deleteTopics, ensureTopics, type KafkaHandle } from '../pipeline/kafka.ts';
+import { makeCertificate, makeListing, makeRecall } from './detect-data.ts';
+import { createKafka, deleteTopics, ensureTopics, type KafkaHandle } from '../pipeline/kafka.ts';
 import { createLogger } from '../pipeline/logger.ts';
 import { ok } from '../pipeline/runtime/result.ts';
 import { createStage, type StageDefinition } from '../pipeline/runtime/stage.ts';
@@ -42,10 +48,13 @@ const progress = (s: string) => process.stderr.write(s + '\n');
 let maxRss = 0;
 /** Peak RSS of the current phase (fill, pass-through, detect), to say where the process peak comes from. */
 let phaseRss = 0;
+/** process.memoryUsage() at the process's RSS peak: says whether the peak is V8 heap or Buffers (Kafka I/O). */
+let atPeak: NodeJS.MemoryUsage | undefined;
 const rssTimer = setInterval(() => {
-  const rss = process.memoryUsage().rss;
-  maxRss = Math.max(maxRss, rss);
-  phaseRss = Math.max(phaseRss, rss);
+  const m = process.memoryUsage();
+  if (m.rss > maxRss) atPeak = m;
+  maxRss = Math.max(maxRss, m.rss);
+  phaseRss = Math.max(phaseRss, m.rss);
 }, 200);
 const phasePeaks: Record<string, number> = {};
 function endPhase(name: string): void {
@@ -53,121 +62,32 @@ function endPhase(name: string): void {
   phaseRss = 0;
 }
 
-const BRANDS = Array.from({ length: 500 }, (_, i) => `品牌${i}`);
-const cccCodes = CCC_PRODUCTS.map((p) => ({ code: p.code, category: p.categories[0]!, name: p.nameZh }));
-
-function certNumber(i: number): string {
-  const c = cccCodes[i % cccCodes.length]!;
-  return `2020${'01'}${c.code}${String(i).padStart(6, '0')}`;
-}
-
-function makeCertificate(i: number): Certificate {
-  const c = cccCodes[i % cccCodes.length]!;
-  const brand = BRANDS[i % BRANDS.length]!;
-  return {
-    schema_version: 1,
-    updated_at: '2026-01-01T00:00:00.000Z',
-    number: certNumber(i),
-    status: i % 50 === 0 ? 'revoked' : 'valid',
-    holder: `深圳${brand}电器有限公司`,
-    manufacturer: `深圳${brand}电器有限公司`,
-    factory: `深圳${brand}电器有限公司`,
-    product_name: c.name,
-    category_code: c.code,
-    models: [`M${i}A`, `M${i}B`],
-    standard: 'GB 4706.1-2005',
-    issued_on: '2020-01-01',
-    expires_on: '2030-01-01',
-    issuer: '中国质量认证中心',
-  };
-}
-
-function makeRecall(i: number): Recall {
-  const c = cccCodes[(i * 7) % cccCodes.length]!;
-  return {
-    schema_version: 1,
-    updated_at: '2026-01-01T00:00:00.000Z',
-    recall_id: `R${i}`,
-    published_on: '2026-01-01',
-    producer: `某某${i}科技有限公司`,
-    producer_credit_code: null,
-    brand: BRANDS[(i * 13) % BRANDS.length]!,
-    product_name: `${c.name} ${i % 3 === 0 ? '家用' : '便携'}款`,
-    models: [`RX${i}-${i % 9}`],
-    gtins: [],
-    batches: [],
-    production_from: null,
-    production_to: null,
-    defect: '存在安全隐患',
-    hazard: '火灾',
-    jurisdiction: 'CN',
-    url: null,
-  };
-}
-
-function makeListing(i: number): ListingSnapshot {
-  const certIdx = (i * 7919) % CERTS;
-  const cert = makeCertificate(certIdx);
-  const c = cccCodes[certIdx % cccCodes.length]!;
-  const recalled = i % 200 === 0;
-  const r = recalled ? makeRecall((i * 31) % RECALLS) : null;
-  const brand = r ? r.brand : BRANDS[certIdx % BRANDS.length]!;
-  const model = r ? r.models[0]! : cert.models[0]!;
-  const forged = i % 100 === 1;
-  const platform = 'bench_mall';
-  const listingId = `L${i}`;
-  const hash = contentHash(`${listingId}:${i}`);
-  return {
-    schema_version: 1,
-    snapshot_id: snapshotId(platform, listingId, hash),
-    platform,
-    listing_id: listingId,
-    url: `http://127.0.0.1:8080/item/${listingId}`,
-    fetched_at: '2026-06-01T08:00:00.000Z',
-    http_status: 200,
-    content_hash: hash,
-    crawler_kind: 'cheerio',
-    title: `${brand} ${c.name} ${model} ${i % 2 ? '新款 正品 包邮' : '官方旗舰店 热卖'}`,
-    price: 100 + (i % 900),
-    currency: 'CNY',
-    original_price: null,
-    price_text: null,
-    brand,
-    model,
-    category: c.category,
-    gtin: null,
-    ccc_numbers: [forged ? `2020${'01'}${c.code}9${String(i).padStart(5, '0').slice(-5)}` : cert.number],
-    licence_numbers: [],
-    seller: { seller_id: `S${i % 5000}`, name: `店铺${i % 5000}`, credit_code: null, region_code: '440305', address: '广东省深圳市南山区科技园路1号' },
-    producer: { name: cert.manufacturer, address: '广东省深圳市南山区' },
-    attributes: {},
-    images: [],
-  };
-}
-
-async function fill(kafka: KafkaHandle, topic: string, n: number) {
-  const producer = kafka.producer();
-  await producer.connect();
-  for (let i = 0; i < n; i += 2000) {
-    const messages = [];
-    for (let j = i; j < Math.min(n, i + 2000); j++) {
-      const l = makeListing(j);
-      messages.push({ key: `${l.platform}:${l.listing_id}`, value: JSON.stringify(l) });
-    }
-    await producer.send({ topic, acks: ACKS_ALL, messages });
-  }
-  await producer.disconnect();
+/** Fills the topic from a child process (bench/detect-fill.ts): the stage process holds none of the generated listings. */
+async function fill(topic: string, n: number): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./detect-fill.ts', import.meta.url)), '--topic', topic, '--listings', String(n), '--certificates', String(CERTS), '--recalls', String(RECALLS)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`filling ${topic} failed: bench/detect-fill.ts exited with ${code}`);
 }
 
 let heapAfterDetect = 0;
+/**
+ * Event-loop utilisation of each stage's last run: near 1 with CPU well under wall time means the process
+ * waited for a core (a loaded machine), well under 1 that it waited for the broker.
+ */
+const eluBy: Record<string, number> = {};
 async function runStage(kafka: KafkaHandle, config: ReturnType<typeof parseConfig>, def: StageDefinition, n: number): Promise<{ ms: number; cpuUs: number; sent: number }> {
   const stage = createStage(def, { kafka, logger, runtime: config.runtime });
   const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   await stage.start();
   while (stage.metrics.resolved < n) await new Promise((r) => setTimeout(r, 20));
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  eluBy[def.name === 'detect' ? 'detect' : 'passthrough'] = Number(performance.eventLoopUtilization(elu0).utilization.toFixed(2));
   const sent = stage.metrics.sent;
   if (def.name === 'detect') heapAfterDetect = process.memoryUsage().heapUsed;
   await stage.stop();
@@ -205,7 +125,7 @@ async function round(label: string, views: ReferenceViews, n: number, detectFirs
   }
   progress(`${label}: filling ${n} listings`);
   endPhase('before_fill');
-  await fill(kafka, kafka.topic(topics.listings), n);
+  await fill(kafka.topic(topics.listings), n);
   endPhase('fill');
   const pass: StageDefinition = { name: 'bench_passthrough', inputs: [topics.listings], handle: (batch) => batch.map((m) => ok([{ topic: topics.listingsIncoming, key: m.key, raw: m.raw }])) };
   const out: Record<string, { ms: number; cpuUs: number; sent: number }> = {};
@@ -227,7 +147,7 @@ async function round(label: string, views: ReferenceViews, n: number, detectFirs
 function recallMatchCost(sizes: number[]): { cpu: Record<string, number>; wall: Record<string, number> } {
   const out: Record<string, number> = {};
   const wall: Record<string, number> = {};
-  const queries = Array.from({ length: 5000 }, (_, i) => makeListing(i)).map((l) => ({ title: l.title, brand: l.brand, model: l.model, gtin: l.gtin }));
+  const queries = Array.from({ length: 5000 }, (_, i) => makeListing(i, CERTS, RECALLS)).map((l) => ({ title: l.title, brand: l.brand, model: l.model, gtin: l.gtin }));
   for (const size of sizes) {
     const idx = createRecallIndex();
     for (let i = 0; i < size; i++) idx.add(makeRecall(i));
@@ -271,9 +191,13 @@ console.log(
     rss_mb: Math.round(rss / 1e6),
     heap_mb: Math.round(heapAfterDetect / 1e6),
     rss_mb_by_phase: phasePeaks,
+    at_rss_peak_mb: atPeak && { heap_total: Math.round(atPeak.heapTotal / 1e6), heap_used: Math.round(atPeak.heapUsed / 1e6), external: Math.round(atPeak.external / 1e6), array_buffers: Math.round(atPeak.arrayBuffers / 1e6) },
+    event_loop_utilization: eluBy,
+    load_average: Number(os.loadavg()[0]!.toFixed(1)),
     recall_match_us: recallUs.cpu,
     recall_match_wall_us: recallUs.wall,
     round_ratios: rounds.map((r) => Number((r.passMs / r.detectMs).toFixed(3))),
+    fill: 'child process',
   }),
 );
 process.exit(0);

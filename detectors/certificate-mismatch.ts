@@ -226,6 +226,24 @@ export function createRegisterLicenceLookup(): (l: Pick<ListingSnapshot, 'title'
   };
 }
 
+// Summary and evidence parts, built only for a finding (most listings have none). Module functions rather
+// than closures per listing: tsx (esbuild keepNames) names every closure it creates, a defineProperty each.
+function productText(l: ListingSnapshot, requiredCodes: readonly string[]): string {
+  return l.category !== null ? `the listing's category ${l.category}` : `model ${l.model?.trim()} (product code ${requiredCodes.join('/')} in the register)`;
+}
+
+function listingCategory(l: ListingSnapshot, inferred: RegisterProduct | null): Record<string, unknown> {
+  return inferred ? { category: null, category_from_register: inferred } : { category: l.category };
+}
+
+function listingSide(l: ListingSnapshot, inferred: RegisterProduct | null): Record<string, unknown> {
+  return { ...listingCategory(l, inferred), brand: l.brand, model: l.model, producer: l.producer.name };
+}
+
+function certRef(cert: Certificate): Record<string, unknown> {
+  return { number: cert.number, status: cert.status, holder: cert.holder, expires_on: cert.expires_on, category_code: cert.category_code };
+}
+
 function findLicence(view: KeyedView<Licence>, parts: LicenceParts): Licence | undefined {
   const direct = view.get(parts.number) ?? view.get(parts.core);
   if (direct || parts.province) return direct;
@@ -259,10 +277,6 @@ export const certificateMismatch = defineDetector({
       // No category on the page: what the register's certificates for this model say the product is.
       const inferred = l.category === null && config.inferFromRegister && cccRegisterReady ? registerProduct(l, refs.certificates) : null;
       if (inferred) requiredCodes = inferred.codes;
-      // Summary and evidence parts, built only for a finding (most listings have none).
-      const productText = () => (l.category !== null ? `the listing's category ${l.category}` : `model ${l.model?.trim()} (product code ${requiredCodes.join('/')} in the register)`);
-      const listingCategory = () => (inferred ? { category: null, category_from_register: inferred } : { category: l.category });
-      const listingSide = () => ({ ...listingCategory(), brand: l.brand, model: l.model, producer: l.producer.name });
       const seenCcc = new Set<string>();
       for (const raw of cccShown) {
         const parsed = parseCccNumber(raw);
@@ -281,7 +295,7 @@ export const certificateMismatch = defineDetector({
           otherProduct = true;
           const certProduct = cccProduct(parsed.value.categoryCode);
           out.push(
-            finding('ccc_category_mismatch', number, `CCC ${number} is for product code ${parsed.value.categoryCode}${certProduct ? ` (${certProduct.nameZh})` : ''}, not ${productText()}`, { ccc_number: number, ...listingCategory() }, { certificate_code: parsed.value.categoryCode, certificate_product: certProduct?.nameZh ?? null, codes_for_category: requiredCodes }),
+            finding('ccc_category_mismatch', number, `CCC ${number} is for product code ${parsed.value.categoryCode}${certProduct ? ` (${certProduct.nameZh})` : ''}, not ${productText(l, requiredCodes)}`, { ccc_number: number, ...listingCategory(l, inferred) }, { certificate_code: parsed.value.categoryCode, certificate_product: certProduct?.nameZh ?? null, codes_for_category: requiredCodes }),
           );
         }
         if (!cccRegisterReady) continue;
@@ -290,14 +304,13 @@ export const certificateMismatch = defineDetector({
           out.push(finding('ccc_not_in_register', number, `CCC ${number} is not in the certificate register (possibly forged)`, { ccc_number: number }, { register_size: refs.certificates.size }));
           continue;
         }
-        const certRef = () => ({ number: cert.number, status: cert.status, holder: cert.holder, expires_on: cert.expires_on, category_code: cert.category_code });
         const problem = statusProblem(cert.status, cert.expires_on, fetchedDate);
         if (problem) {
-          out.push(finding(`ccc_${problem}`, number, `CCC ${number} is ${problem}${problem === 'expired' ? ` (expired ${cert.expires_on})` : ''}`, { ccc_number: number, fetched_on: fetchedDate }, certRef()));
+          out.push(finding(`ccc_${problem}`, number, `CCC ${number} is ${problem}${problem === 'expired' ? ` (expired ${cert.expires_on})` : ''}`, { ccc_number: number, fetched_on: fetchedDate }, certRef(cert)));
         }
         if (requiredCodes.length && cert.category_code !== parsed.value.categoryCode && !requiredCodes.includes(cert.category_code)) {
           otherProduct = true;
-          out.push(finding('ccc_category_mismatch', `${number}:register`, `CCC ${number} covers product code ${cert.category_code}, not ${productText()}`, { ccc_number: number, ...listingCategory() }, { ...certRef(), codes_for_category: requiredCodes }));
+          out.push(finding('ccc_category_mismatch', `${number}:register`, `CCC ${number} covers product code ${cert.category_code}, not ${productText(l, requiredCodes)}`, { ccc_number: number, ...listingCategory(l, inferred) }, { ...certRef(cert), codes_for_category: requiredCodes }));
         }
         if (otherProduct) continue;
         if (config.checkModels && l.model?.trim() && cert.models.length) {
@@ -314,7 +327,7 @@ export const certificateMismatch = defineDetector({
         }
       }
       if (config.reportMissing && requiredCodes.length && cccShown.length === 0) {
-        out.push(finding('ccc_missing', '', `${l.category !== null ? `category ${l.category}` : productText()} requires CCC (code ${requiredCodes.join('/')}) but the listing shows no certificate`, listingSide(), { required_codes: requiredCodes, product: cccProduct(requiredCodes[0]!)?.nameZh ?? null }));
+        out.push(finding('ccc_missing', '', `${l.category !== null ? `category ${l.category}` : productText(l, requiredCodes)} requires CCC (code ${requiredCodes.join('/')}) but the listing shows no certificate`, listingSide(l, inferred), { required_codes: requiredCodes, product: cccProduct(requiredCodes[0]!)?.nameZh ?? null }));
       }
 
       // --- production licences ---
@@ -365,10 +378,10 @@ export const certificateMismatch = defineDetector({
         }
       }
       if (config.reportMissing && licProduct && licShown.length === 0) {
-        out.push(finding('licence_missing', '', `category ${l.category} requires a production licence (${licProduct.nameZh[0]}) but the listing shows none`, listingSide(), { licence_product: licProduct.nameZh[0]!, codes: licProduct.codes }));
+        out.push(finding('licence_missing', '', `category ${l.category} requires a production licence (${licProduct.nameZh[0]}) but the listing shows none`, listingSide(l, inferred), { licence_product: licProduct.nameZh[0]!, codes: licProduct.codes }));
       } else if (heldLicence && licShown.length === 0) {
         out.push(
-          finding('licence_missing', '', `the producer holds production licence ${heldLicence.number} for ${heldLicence.product}, which the title names, but the listing shows none`, { ...listingSide(), title: l.title }, {
+          finding('licence_missing', '', `the producer holds production licence ${heldLicence.number} for ${heldLicence.product}, which the title names, but the listing shows none`, { ...listingSide(l, inferred), title: l.title }, {
             licence_product: heldLicence.product,
             licence_from_register: { number: heldLicence.number, holder: heldLicence.holder, product: heldLicence.product, status: heldLicence.status },
           }),

@@ -125,6 +125,52 @@ export function robustZ(price: number, ref: PriceLookup): number {
   return d === 0 ? 0 : d < 0 ? -Infinity : Infinity; // every reference price equal: any difference is extreme
 }
 
+/** The evidence fields every price finding observes. */
+function observedBase(input: PriceInput): Record<string, number | string | null> {
+  return {
+    price: input.price,
+    currency: input.currency,
+    original_price: input.originalPrice,
+    iforest_score: input.iforestScore === null ? null : round(input.iforestScore),
+  };
+}
+
+/**
+ * The price_far_below finding. A module function, built only when there is a finding: tsx (esbuild keepNames)
+ * names every closure it creates, and the reference object of 15 rounded fields was built for every listing.
+ */
+function farBelowFinding(input: PriceInput, ref: PriceLookup, cfg: PriceAnomalyConfig, atCategory: boolean, enter: number, exit: number, ratio: number, z: number): DetectorFinding {
+  const price = input.price;
+  const anchorName = atCategory ? 'p10' : 'median';
+  const anchor = atCategory ? ref.stats.p10 : ref.stats.median;
+  return {
+    rule_id: 'price_far_below',
+    score: round(Math.min(1, 0.5 + 0.5 * ((enter - ratio) / enter))),
+    severity: ratio < enter / 2 ? 'high' : 'medium',
+    summary: `price ${money(price)} is ${Math.round(ratio * 100)}% of the ${anchorName} ${money(anchor)} of ${ref.stats.n} recent prices for ${ref.level} ${ref.key} (robust z ${z === -Infinity ? '-inf' : z.toFixed(1)})`,
+    evidence: {
+      observed: { ...observedBase(input), [`ratio_to_${anchorName}`]: round(ratio), robust_z: Number.isFinite(z) ? round(z, 2) : null },
+      reference: {
+        key: ref.key,
+        level: ref.level,
+        count: ref.stats.count,
+        window: ref.stats.n,
+        median: round(ref.stats.median, 2),
+        p10: round(ref.stats.p10, 2),
+        p25: round(ref.stats.p25, 2),
+        p75: round(ref.stats.p75, 2),
+        p90: round(ref.stats.p90, 2),
+        mad: round(ref.stats.mad, 2),
+        compared_with: anchorName,
+        enter_ratio: enter,
+        exit_ratio: exit,
+        min_robust_z: cfg.minRobustZ,
+      },
+    },
+    evidence_key: `${ref.key}|${money(price)}`,
+  };
+}
+
 /** The pure decision for one observation of one listing. */
 export function assessPrice(input: PriceInput, cfg: PriceAnomalyConfig): PriceAssessment {
   const { price, reference: ref, previous: prev, at } = input;
@@ -132,54 +178,20 @@ export function assessPrice(input: PriceInput, cfg: PriceAnomalyConfig): PriceAs
   let inAlert = prev?.inAlert ?? false;
   let alertedPrice = prev?.alertedPrice ?? null;
   let lastJumpAt = prev?.lastJumpAt ?? null;
-  const observedBase = {
-    price,
-    currency: input.currency,
-    original_price: input.originalPrice,
-    iforest_score: input.iforestScore === null ? null : round(input.iforestScore),
-  };
 
   if (ref && price > 0) {
     // Product and model keys: compare with the median. The category mixes products of different prices, so
     // there the anchor is its p10 and the threshold categoryRatio (T2 scaled alike).
     const atCategory = ref.level === 'category';
-    const anchorName = atCategory ? 'p10' : 'median';
     const anchor = atCategory ? ref.stats.p10 : ref.stats.median;
     const enter = atCategory ? cfg.categoryRatio : cfg.enterRatio;
     const exit = atCategory ? cfg.categoryRatio * (cfg.exitRatio / cfg.enterRatio) : cfg.exitRatio;
     const ratio = price / anchor;
     const z = robustZ(price, ref);
-    const reference = {
-      key: ref.key,
-      level: ref.level,
-      count: ref.stats.count,
-      window: ref.stats.n,
-      median: round(ref.stats.median, 2),
-      p10: round(ref.stats.p10, 2),
-      p25: round(ref.stats.p25, 2),
-      p75: round(ref.stats.p75, 2),
-      p90: round(ref.stats.p90, 2),
-      mad: round(ref.stats.mad, 2),
-      compared_with: anchorName,
-      enter_ratio: enter,
-      exit_ratio: exit,
-      min_robust_z: cfg.minRobustZ,
-    };
     const below = ratio < enter && z < -cfg.minRobustZ;
-    const finding = (): DetectorFinding => ({
-      rule_id: 'price_far_below',
-      score: round(Math.min(1, 0.5 + 0.5 * ((enter - ratio) / enter))),
-      severity: ratio < enter / 2 ? 'high' : 'medium',
-      summary: `price ${money(price)} is ${Math.round(ratio * 100)}% of the ${anchorName} ${money(anchor)} of ${ref.stats.n} recent prices for ${ref.level} ${ref.key} (robust z ${z === -Infinity ? '-inf' : z.toFixed(1)})`,
-      evidence: {
-        observed: { ...observedBase, [`ratio_to_${anchorName}`]: round(ratio), robust_z: Number.isFinite(z) ? round(z, 2) : null },
-        reference,
-      },
-      evidence_key: `${ref.key}|${money(price)}`,
-    });
     if (!inAlert) {
       if (below) {
-        findings.push(finding());
+        findings.push(farBelowFinding(input, ref, cfg, atCategory, enter, exit, ratio, z));
         inAlert = true;
         alertedPrice = price;
       }
@@ -187,7 +199,7 @@ export function assessPrice(input: PriceInput, cfg: PriceAnomalyConfig): PriceAs
       inAlert = false;
       alertedPrice = null;
     } else if (below && alertedPrice !== null && price < alertedPrice * (1 - cfg.renotifyDrop)) {
-      findings.push(finding());
+      findings.push(farBelowFinding(input, ref, cfg, atCategory, enter, exit, ratio, z));
       alertedPrice = price;
     }
   }
@@ -203,7 +215,7 @@ export function assessPrice(input: PriceInput, cfg: PriceAnomalyConfig): PriceAs
         severity: down ? 'medium' : 'low',
         summary: `price ${down ? 'fell' : 'rose'} from ${money(prev.lastPrice)} to ${money(price)} (×${factor.toFixed(2)}) since ${new Date(prev.lastAt).toISOString()}`,
         evidence: {
-          observed: { ...observedBase, previous_price: prev.lastPrice, previous_at: new Date(prev.lastAt).toISOString(), factor: round(factor) },
+          observed: { ...observedBase(input), previous_price: prev.lastPrice, previous_at: new Date(prev.lastAt).toISOString(), factor: round(factor) },
           reference: { jump_factor: cfg.jumpFactor, cooldown_hours: cfg.jumpCooldownHours, ...(ref ? { key: ref.key, median: round(ref.stats.median, 2) } : {}) },
         },
         evidence_key: `${money(prev.lastPrice)}->${money(price)}`,
