@@ -122,10 +122,12 @@ export async function runAmazonGoogleEval(dir = DEFAULT_AG_DIR, log: (s: string)
             for (const nearBest of GRID.nearBest)
               for (const mutual of nearBest === null ? [false] : GRID.mutual) {
                 const xs = filtered(tuned, nearBest, mutual);
-                for (let t = 0.3; t <= 0.99; t += 0.01) {
+                // Whole hundredths (not an accumulated float): the threshold scored here is the --min-score the CLI gets.
+                for (let k = 30; k <= 99; k++) {
+                  const t = k / 100;
                   const f = evalAt(xs, t).f1;
                   if (f > chosen.trainValidF1) {
-                    chosen = { threshold: Math.round(t * 1000) / 1000, trigramWeight, gapPenalty, bestBonus, numberPenalty, pricePenalty, nearBest, mutual, trainValidF1: f };
+                    chosen = { threshold: t, trigramWeight, gapPenalty, bestBonus, numberPenalty, pricePenalty, nearBest, mutual, trainValidF1: f };
                     testScored = filtered(of(test), nearBest, mutual);
                   }
                 }
