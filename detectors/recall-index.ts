@@ -10,8 +10,10 @@
 //  - model: canonical keys (detectors/model-number.ts: case, separators, full width, bracketed qualifiers),
 //    series patterns and short letter suffix variants; never a digit suffix ('A1' vs 'A15'). A model shorter
 //    than isSpecificModel() needs the brand and a similar title too.
-//  - brand: alias keys (Chinese / English spellings; detectors/reference/brand-aliases.ts). The same model
-//    from another known brand is rejected: a model number is only unique within its brand.
+//  - brand: alias keys (Chinese / English spellings; detectors/reference/brand-aliases.ts), and company names
+//    written two ways ('Apple' / 'Apple Computer': whole words, one name beginning the other). The same model
+//    from another brand is rejected: a model number is only unique within its brand. Another brand only
+//    found in a listing title (no brand field) does not rule out a title match: it may be the subject.
 //  - title: TF-IDF cosine over word tokens + CJK bigrams; alone it needs a high similarity.
 import { extractGtins, isValidGtin } from '../crawlers/normalize/identifiers.ts';
 import type { Recall } from '../pipeline/contracts/index.ts';
@@ -699,8 +701,8 @@ export function createRecallIndex(): RecallIndex {
   /**
    * The query's word vector from its tokens: distinct terms in first-occurrence order with their counts
    * (as counted() gives them), without a Map per query: known terms are counted through wPos (id ->
-   * position + 1, the same values scatter() writes next; release() clears them), the few terms no recall
-   * has through a short list. Also the ids of the terms with a digit (numberConflict()).
+   * position + 1; cleared again before returning, prepare() fills it), the few terms no recall has through
+   * a short list. Also the ids of the terms with a digit (numberConflict()).
    */
   function queryWords(text: string): { w: QueryVector; numberIds: Int32Array } {
     if (wScratch.length < words.capacity) {
@@ -720,6 +722,7 @@ export function createRecallIndex(): RecallIndex {
       else for (let i = 0; i + 1 < t.length; i++) countWord(q, words.pairIdOf(t, i), pairCode(t, i), null);
     }
     const idArr = Int32Array.from(q.ids);
+    for (const id of idArr) if (id >= 0) wPos[id] = 0;
     return { w: { ids: idArr, weights: weigh(new Float64Array(idArr.length), 0, idArr, 0, q.counts, 0, idArr.length, words) }, numberIds: Int32Array.from(q.numbers) };
   }
 
