@@ -1,15 +1,30 @@
 // A compact ListingMemory (detectors/livestream-risk.ts): what livestream_risk remembers per listing, to
 // compare a room's product card with. In: the facts of every listing snapshot (set), a listing id (get).
-// Out: the same facts, equal field by field to what was set.
+// Out: the same facts, equal field by field to what was set (register_ccc_codes included when set).
 // Why: the plain memory keeps one object per listing holding the snapshot's own strings (platform, currency,
 // category, the certificate array, fetch time, URL): ~345 bytes a listing, 69 MB at 200k listings. Here a
-// listing is one string: the low-cardinality fields as indexes into a shared table, the rest JSON-encoded
-// (~220 bytes with its key, measured). get() decodes (rooms are far fewer than listings). Same recency and bound as
-// createListingMemory: set() refreshes, the least recently set listing goes first past `max`.
+// listing is a slot in parallel typed arrays: low-cardinality strings (platform, currency, category, the
+// URL around the listing id, e.g. 'https://item.jd.com/' + id + '.html') as indexes into a shared table,
+// the price and the fetch time (when it is a canonical ISO instant) as doubles, one string for a single
+// certificate number. get() rebuilds the object (rooms are far fewer than listings). An earlier version
+// packed each listing into a JSON string (~220 bytes with its key, a JSON.stringify per listing) and lost
+// register_ccc_codes. Same recency and bound as createListingMemory: set() refreshes, the least recently
+// set listing goes first past `max`, and its slot is reused.
 import type { ListingFacts, ListingMemory } from './livestream-risk.ts';
 
+const HAS_PRICE = 1;
+/** fetched_at is kept as ms since epoch (it reads back identically through toISOString). */
+const AT_AS_MS = 2;
+/** url = table[prefix] + listing id + table[suffix]. */
+const URL_SPLIT = 4;
+/** Codes per slot: platform, currency, category, url prefix, url suffix. */
+const CODES = 5;
+/** Entries of the shared string table beyond which URL parts are no longer added to it. */
+const MAX_TABLE = 65_536;
+const NONE: readonly string[] = Object.freeze([]);
+
 export function createCompactListingMemory(max = 500_000): ListingMemory {
-  const map = new Map<string, string>();
+  const slots = new Map<string, number>();
   const values: (string | null)[] = [];
   const index = new Map<string | null, number>();
   const code = (v: string | null): number => {
@@ -21,28 +36,99 @@ export function createCompactListingMemory(max = 500_000): ListingMemory {
     }
     return i;
   };
-  // JSON keeps strings and finite numbers exactly; a -0 or non-finite price would not survive it (the
-  // contract wants a positive price or null, so this stays empty), so such a price is kept aside.
-  const oddPrices = new Map<string, number>();
+  // URL parts are not low-cardinality everywhere (a suffix may carry a tracking token): past this many table
+  // entries a URL is kept whole, so the table stays bounded whatever the URLs look like.
+  const partCode = (v: string): number => index.get(v) ?? (values.length < MAX_TABLE ? code(v) : -1);
+  let cap = 1024;
+  let price = new Float64Array(cap);
+  let at = new Float64Array(cap);
+  let flags = new Uint8Array(cap);
+  let codes = new Uint32Array(cap * CODES);
+  /** Per slot: the fetch time when not kept as ms, the url when not split around the id. */
+  const text: (string | undefined)[] = [];
+  const urls: (string | undefined)[] = [];
+  /** Per slot: the certificate numbers, one string when there is exactly one. */
+  const ccc: (string | readonly string[])[] = [];
+  /** Slots with register_ccc_codes (listings without a category and without a certificate: few). */
+  const registerCodes = new Map<number, readonly string[]>();
+  let used = 0;
+
+  const grow = () => {
+    cap *= 2;
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    price = f64(price);
+    at = f64(at);
+    const f = new Uint8Array(cap);
+    f.set(flags);
+    flags = f;
+    const c = new Uint32Array(cap * CODES);
+    c.set(codes);
+    codes = c;
+  };
+
   return {
     get(id) {
-      const packed = map.get(id);
-      if (packed === undefined) return undefined;
-      const [platform, price, currency, category, ccc, fetchedAt, url] = JSON.parse(packed) as [number, number | null, number, number, string[], string, string];
-      return { platform: values[platform] as string, price: oddPrices.get(id) ?? price, currency: values[currency] ?? null, category: values[category] ?? null, ccc_numbers: ccc, fetched_at: fetchedAt, url };
+      const i = slots.get(id);
+      if (i === undefined) return undefined;
+      const f = flags[i]!;
+      const c = i * CODES;
+      const shown = ccc[i]!;
+      const reg = registerCodes.get(i);
+      return {
+        platform: values[codes[c]!] as string,
+        price: f & HAS_PRICE ? price[i]! : null,
+        currency: values[codes[c + 1]!]!,
+        category: values[codes[c + 2]!]!,
+        ...(reg ? { register_ccc_codes: [...reg] } : {}),
+        ccc_numbers: typeof shown === 'string' ? [shown] : [...shown],
+        fetched_at: f & AT_AS_MS ? new Date(at[i]!).toISOString() : text[i]!,
+        url: f & URL_SPLIT ? (values[codes[c + 3]!] as string) + id + (values[codes[c + 4]!] as string) : urls[i]!,
+      };
     },
     set(id, facts: ListingFacts) {
-      const odd = facts.price !== null && (!Number.isFinite(facts.price) || Object.is(facts.price, -0));
-      if (odd) oddPrices.set(id, facts.price!);
-      else if (oddPrices.size) oddPrices.delete(id);
-      const packed = JSON.stringify([code(facts.platform), odd ? null : facts.price, code(facts.currency), code(facts.category), facts.ccc_numbers, facts.fetched_at, facts.url]);
-      map.delete(id);
-      if (map.size >= max) {
-        const oldest = map.keys().next().value!;
-        map.delete(oldest);
-        oddPrices.delete(oldest);
+      let i = slots.get(id);
+      if (i !== undefined) slots.delete(id); // re-inserted below: most recently set goes last
+      else if (slots.size >= max && slots.size > 0) {
+        const oldest = slots.keys().next().value!;
+        i = slots.get(oldest)!;
+        slots.delete(oldest);
+      } else {
+        i = used++;
+        if (i >= cap) grow();
       }
-      map.set(id, packed);
+      slots.set(id, i);
+      let f = 0;
+      if (facts.price !== null) {
+        f |= HAS_PRICE;
+        price[i] = facts.price;
+      }
+      const ms = Date.parse(facts.fetched_at);
+      if (Number.isFinite(ms) && new Date(ms).toISOString() === facts.fetched_at) {
+        f |= AT_AS_MS;
+        at[i] = ms;
+        text[i] = undefined;
+      } else text[i] = facts.fetched_at;
+      const c = i * CODES;
+      codes[c] = code(facts.platform);
+      codes[c + 1] = code(facts.currency);
+      codes[c + 2] = code(facts.category);
+      const idAt = id ? facts.url.lastIndexOf(id) : -1;
+      const prefix = idAt >= 0 ? partCode(facts.url.slice(0, idAt)) : -1;
+      const suffix = prefix >= 0 ? partCode(facts.url.slice(idAt + id.length)) : -1;
+      if (suffix >= 0) {
+        f |= URL_SPLIT;
+        codes[c + 3] = prefix;
+        codes[c + 4] = suffix;
+        urls[i] = undefined;
+      } else urls[i] = facts.url;
+      ccc[i] = facts.ccc_numbers.length === 1 ? facts.ccc_numbers[0]! : facts.ccc_numbers.length === 0 ? NONE : [...facts.ccc_numbers];
+      if (facts.register_ccc_codes) registerCodes.set(i, [...facts.register_ccc_codes]);
+      else registerCodes.delete(i);
+      flags[i] = f;
     },
   };
 }

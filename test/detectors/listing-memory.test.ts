@@ -23,6 +23,12 @@ describe('compact listing memory', () => {
     ['-0 price', facts({ price: -0 })],
     ['non-finite price', facts({ price: Number.POSITIVE_INFINITY })],
     ['empty strings', facts({ platform: '', currency: '', category: '' })],
+    ['register codes', facts({ category: null, ccc_numbers: [], register_ccc_codes: ['0701', '0702'] })],
+    ['several certificates', facts({ ccc_numbers: ['2020010701000001', '2020010701000002'] })],
+    ['fetch time not canonical', facts({ fetched_at: '2026-11-01T08:00:00+08:00' })],
+    ['fetch time not a date', facts({ fetched_at: 'yesterday' })],
+    ['url without the id', facts({ url: 'http://127.0.0.1:18080/item/other' })],
+    ['url with the id twice', facts({ url: 'http://x/L1/L1?x=L1' })],
   ])('gives back what was set: %s', (_name, f) => {
     const m = createCompactListingMemory();
     m.set('L1', f);
@@ -31,6 +37,20 @@ describe('compact listing memory', () => {
   });
 
   it('unknown listing: undefined', () => expect(createCompactListingMemory().get('nope')).toBeUndefined());
+
+  it('a slot reused after eviction carries nothing of the listing before it', () => {
+    const m = createCompactListingMemory(1);
+    m.set('a', facts({ category: null, register_ccc_codes: ['0701'], url: 'http://x/a/other', fetched_at: 'odd' }));
+    m.set('b', facts({ price: null }));
+    expect(m.get('a')).toBeUndefined();
+    expect(m.get('b')).toStrictEqual(facts({ price: null }));
+  });
+
+  it('URLs that do not share their parts are kept whole once the table is large (bounded table)', () => {
+    const m = createCompactListingMemory(100_000);
+    for (let i = 0; i < 70_000; i++) m.set(`L${i}`, facts({ url: `http://x/L${i}?t=${i}` }));
+    for (const i of [0, 65_000, 69_999]) expect(m.get(`L${i}`)!.url).toBe(`http://x/L${i}?t=${i}`);
+  });
 
   it('keeps the same listings as the plain memory when over its bound (least recently set go first)', () => {
     const plain = createListingMemory(3);
