@@ -143,16 +143,6 @@ export const LISTING_COLUMNS: readonly string[] = [
   'producer_name', 'producer_address', 'attribute_keys', 'attribute_values', 'images', 'schema_version',
 ];
 
-/**
- * Settings under which a listing's wire line (sinks/clickhouse/listing-wire.ts) lands as its row: the ISO timestamp `fetched_at` parses into the
- * DateTime column (its milliseconds come in `fetched_at_ms`), and the wire's nested objects, which have no
- * column of their name, are skipped. Both exist on 18.16 and current ClickHouse (test/sinks/listing-wire*.test.ts).
- */
-export const WIRE_INSERT_SETTINGS: Readonly<Record<string, string>> = {
-  date_time_input_format: 'best_effort',
-  input_format_skip_unknown_fields: '1',
-};
-
 export function listingFromRow(r: Row): ListingSnapshot {
   const keys = strs(r.attribute_keys);
   const values = strs(r.attribute_values);

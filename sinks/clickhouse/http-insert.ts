@@ -18,8 +18,7 @@ export interface InsertStream {
   abort(): void;
 }
 
-/** Opens an INSERT of `columns` into `table`; `settings` are sent as query settings (URL parameters). */
-export type OpenInsert = (table: string, columns: readonly string[], settings?: Readonly<Record<string, string>>) => InsertStream;
+export type OpenInsert = (table: string, columns: readonly string[]) => InsertStream;
 
 export function createHttpInserter(config: ClickHouseConfig, password: string): { open: OpenInsert; close(): void } {
   const base = new URL(config.url);
@@ -31,9 +30,8 @@ export function createHttpInserter(config: ClickHouseConfig, password: string): 
   const agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: 10 }) : new Agent({ keepAlive: true, maxSockets: 10 });
   const authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
-  const open: OpenInsert = (table, columns, settings) => {
+  const open: OpenInsert = (table, columns) => {
     const url = new URL(base);
-    for (const [k, v] of Object.entries(settings ?? {})) url.searchParams.set(k, v);
     url.searchParams.set('query', `INSERT INTO ${qualifiedTable(config.database, table)} (${columns.map(quoteIdentifier).join(', ')}) FORMAT JSONEachRow`);
     const req = (https ? httpsRequest : request)(url, { method: 'POST', agent, headers: { authorization, 'content-type': 'application/x-ndjson' } });
     req.setTimeout(config.requestTimeoutMs, () => req.destroy(Object.assign(new Error(`timeout after ${config.requestTimeoutMs} ms`), { code: 'ETIMEDOUT' })));

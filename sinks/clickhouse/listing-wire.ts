@@ -1,22 +1,23 @@
 // A listing snapshot's JSONEachRow line made from its wire bytes, without parsing it into an object.
 // In: the bytes of a message of the listings topic (validated by the ingest stage when it was written).
-// Out: the row's line (the wire object with the row's extra fields appended before its closing brace), written
-// into a caller's buffer, or -1 when the bytes are not of the plain shape checked here (the caller then
-// parses and validates the message with the contract, and dead-letters it or serializes the value).
+// Out: the row's line, written into a caller's buffer, or -1 when the bytes are not of the plain shape checked
+// here (the caller then parses and validates the message with the contract, and dead-letters it or
+// serializes the value).
 //
-// Why: the table's columns are the contract's fields (rows.ts), so ClickHouse can read the wire JSON itself
-// (WIRE_INSERT_SETTINGS: ISO timestamps parsed, the wire's nested objects skipped). Only the nested fields
-// need columns of their own (seller_*, producer_*, attribute_keys/values) and the timestamp its
-// milliseconds; their JSON text is copied from the wire as it is. Parsing, validating and re-serializing each
-// snapshot was most of the sink's CPU per row (npm run bench:sink).
+// Why: the table's columns are the contract's flat fields under the same names (rows.ts), so their JSON text
+// can go to ClickHouse as it is; only the nested objects become columns of their own (seller_*, producer_*,
+// attribute_keys/values, copied from the wire's text) and fetched_at becomes 'YYYY-MM-DD hh:mm:ss' plus
+// fetched_at_ms. Parsing, validating and re-serializing each snapshot was most of the sink's CPU per row
+// (npm run bench:sink). The line names exactly the columns of listingToRow, the flat ones in the wire's order.
 //
-// What is checked, per message, in one pass over its bytes: well-formed UTF-8 and JSON; exactly the
+// What is checked, per message, in one pass over its bytes: well-formed UTF-8 and JSON on one line; exactly the
 // contract's keys at the top level and in seller and producer (none missing, none extra, none twice); each
-// value's JSON type as the contract has it (string, nullable string, number, array of strings, the literal
-// schema_version); attribute keys non-empty and unique, values strings; fetched_at of the contract's form
-// (ISO-8601 UTC with milliseconds, 1970..2099, a real calendar date). Not checked here: string formats,
-// lengths and enum values (the ingest stage checked them; the server rejects what its types cannot hold, and a
-// rejected batch is validated message by message with the contract before anything is dead-lettered).
+// value's JSON type as the contract has it (string, nullable string, integer, nullable number, array of
+// strings, the literal schema_version); attribute keys non-empty, unescaped and unique, values strings;
+// fetched_at of the contract's form (ISO-8601 UTC with milliseconds, 1970..2099, a real calendar date). Not
+// checked here: string formats, lengths and enum values (the ingest stage checked them; the server rejects
+// what its types cannot hold, and a rejected batch is validated message by message with the contract before
+// anything is dead-lettered).
 import { isUtf8 } from 'node:buffer';
 import type { ListingSnapshot } from '../../pipeline/contracts/index.ts';
 
@@ -88,6 +89,7 @@ let b: Buffer = Buffer.alloc(0);
 let p = 0;
 let n = 0;
 // Value spans [start, end) found by the last scan.
+const topKey = new Int32Array(TOP_KEYS.length);
 const topStart = new Int32Array(TOP_KEYS.length);
 const topEnd = new Int32Array(TOP_KEYS.length);
 const nestStart = new Int32Array(SELLER.length + PRODUCER.length);
@@ -102,10 +104,11 @@ function fail(): never {
   throw NOT_PLAIN;
 }
 
+/** Blanks between tokens: spaces and tabs only, so that a line is one line (a pretty-printed message is not plain). */
 function ws(): void {
   while (p < n) {
     const c = b[p]!;
-    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+    if (c !== 0x20 && c !== 0x09) return;
     p++;
   }
 }
@@ -319,6 +322,7 @@ function scan(): number {
     if (i === undefined || seen & (1 << i)) fail();
     seen |= 1 << i;
     topOrder[k++] = i;
+    topKey[i] = ks;
     ws();
     expect(0x3a);
     ws();
@@ -353,18 +357,51 @@ export function writeListingLine(raw: Buffer, out: Buffer, at: number): number {
   b = raw;
   p = 0;
   n = raw.length;
-  let close: number;
   try {
-    close = scan();
+    scan();
   } catch (err) {
     if (err === NOT_PLAIN) return -1;
     throw err;
   } finally {
     b = EMPTY;
   }
-  let o = at + raw.copy(out, at, 0, close);
+  // The flat fields, in the wire's order and text, in runs between the fields that are not columns (the
+  // nested objects, left out) and fetched_at (rewritten).
+  let o = at;
+  out[o++] = 0x7b;
+  let first = true;
+  let runStart = -1;
+  let runEnd = -1;
+  for (let j = 0; j < TOP_KEYS.length; j++) {
+    const i = topOrder[j]!;
+    const kind = TOP_KIND[i]!;
+    if (kind !== 'seller' && kind !== 'producer' && kind !== 'attrs' && kind !== 'time') {
+      if (runStart < 0) runStart = topKey[i]!;
+      runEnd = topEnd[i]!;
+      continue;
+    }
+    if (runStart >= 0) {
+      if (!first) out[o++] = 0x2c;
+      o = put(raw, runStart, runEnd, out, o);
+      first = false;
+      runStart = -1;
+    }
+    if (kind === 'time') {
+      // "YYYY-MM-DDThh:mm:ss.mmmZ" -> "YYYY-MM-DD hh:mm:ss", what a DateTime column reads.
+      if (!first) out[o++] = 0x2c;
+      o = put(raw, topKey[i]!, topStart[i]! + 11, out, o);
+      out[o++] = 0x20;
+      o = put(raw, topStart[i]! + 12, topStart[i]! + 20, out, o);
+      out[o++] = 0x22;
+      first = false;
+    }
+  }
+  if (runStart >= 0) {
+    if (!first) out[o++] = 0x2c;
+    o = put(raw, runStart, runEnd, out, o);
+  }
   o = put(MS_KEY, 0, MS_KEY.length, out, o);
-  // "YYYY-MM-DDThh:mm:ss.mmmZ": the milliseconds are the three digits before the Z, written without leading zeros.
+  // The milliseconds are the three digits before the Z, written without leading zeros.
   const t = topEnd[FETCHED_AT]!;
   const ms = (raw[t - 5]! - 48) * 100 + (raw[t - 4]! - 48) * 10 + (raw[t - 3]! - 48);
   if (ms >= 100) out[o++] = 48 + Math.floor(ms / 100);

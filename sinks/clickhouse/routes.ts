@@ -1,6 +1,6 @@
 // Which topic lands in which table, and how a message becomes a row. A later topic plugs in by adding one
 // route here (and its table in a migration). In: nothing. Out: SINK_ROUTES.
-import { LISTING_COLUMNS, TABLES, WIRE_INSERT_SETTINGS, alertToRow, deadLetterToRow, listingToLine, listingToRow, livestreamToRow, type Row } from '../../pipeline/clickhouse/rows.ts';
+import { LISTING_COLUMNS, TABLES, alertToRow, deadLetterToRow, listingToLine, listingToRow, livestreamToRow, type Row } from '../../pipeline/clickhouse/rows.ts';
 import type { Alert, DeadLetter, ListingSnapshot, LivestreamSnapshot } from '../../pipeline/contracts/index.ts';
 import { drop, dlq, type StepResult } from '../../pipeline/runtime/result.ts';
 import { topics, type TopicSpec } from '../../pipeline/topics.ts';
@@ -12,10 +12,8 @@ export interface WireLines {
   write(raw: Buffer, out: Buffer, at: number): number;
   /** Room `write` may need for `raw`. */
   maxBytes(raw: Buffer): number;
-  /** Columns the INSERT names. */
+  /** Columns the INSERT names (every line names exactly these). */
   columns: readonly string[];
-  /** Query settings under which the lines land as the rows. */
-  settings: Readonly<Record<string, string>>;
 }
 
 export interface SinkRoute {
@@ -38,7 +36,7 @@ const viaRow =
     JSON.stringify(toRow(v));
 
 export const SINK_ROUTES: readonly SinkRoute[] = [
-  { topic: topics.listings, table: TABLES.listing_snapshots, toRow: listingToRow as (v: ListingSnapshot) => Row, toLine: listingToLine as (v: ListingSnapshot) => string, wire: { write: writeListingLine, maxBytes: maxListingLineBytes, columns: LISTING_COLUMNS, settings: WIRE_INSERT_SETTINGS }, onRejected: toDeadLetterTopic },
+  { topic: topics.listings, table: TABLES.listing_snapshots, toRow: listingToRow as (v: ListingSnapshot) => Row, toLine: listingToLine as (v: ListingSnapshot) => string, wire: { write: writeListingLine, maxBytes: maxListingLineBytes, columns: LISTING_COLUMNS }, onRejected: toDeadLetterTopic },
   { topic: topics.livestreams, table: TABLES.livestream_snapshots, toRow: livestreamToRow as (v: LivestreamSnapshot) => Row, toLine: viaRow(livestreamToRow), onRejected: toDeadLetterTopic },
   { topic: topics.alerts, table: TABLES.alerts, toRow: alertToRow as (v: Alert) => Row, toLine: viaRow(alertToRow), onRejected: toDeadLetterTopic },
   // Dead letters never go back to the dead-letter topic: that would loop. Dropped with a reason, counted and

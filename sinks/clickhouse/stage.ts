@@ -21,6 +21,8 @@ import { createHttpInserter } from './http-insert.ts';
 import { REJECT_REASONS, SINK_ROUTES, type SinkRoute } from './routes.ts';
 
 type AnyInput = InputMessage<z.infer<z.ZodType>>;
+/** Largest line scratch buffer kept between calls (a slice of huge messages gets its own, dropped after). */
+const SCRATCH_KEPT = 8 * 1024 * 1024;
 
 export interface ClickHouseSinkStage extends StageDefinition {
   /** Rows buffered and writers waiting right now (for tests and metrics). */
@@ -55,6 +57,7 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
   const byTable = new Map<string, SinkRoute>(SINK_ROUTES.map((r) => [r.table, r]));
   // The batcher holds the messages' values; the stream gets their lines from the handler, and rows are built
   // only for plain INSERTs (bad-row search, or no stream).
+  let scratch = Buffer.alloc(0);
   // Raw topics: the runtime hands their messages over unparsed (routes with `wire`, when lines are streamed).
   const rawRoutes = inserter && config.sink.clickhouse.wireLines ? SINK_ROUTES.filter((r) => r.wire) : [];
   const decoders = new Map(rawRoutes.map((r) => [r, createDecoder(r.topic.value)] as const));
@@ -62,7 +65,7 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
     (table, rows) => ch.insert(table, rows),
     { ...config.sink.clickhouse, maxWaiting: config.runtime.partitionsConsumedConcurrently * maxInFlightSlices },
     onFlush,
-    inserter && ((table, columns) => inserter.open(table, columns, byTable.get(table)!.wire?.settings)),
+    inserter?.open,
     {
       // Items are contract values, or the wire bytes of a raw message whose line was made without parsing it:
       // those are validated here, for the plain INSERTs that decide a failed batch.
@@ -104,7 +107,10 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
       const wire = decode && route.wire;
       let room = 0;
       for (const m of batch) room += wire ? wire.maxBytes(m.raw) : 2 * m.raw.length + 512;
-      let out = Buffer.allocUnsafe(room);
+      // Lines are written into a scratch buffer shared by all calls (this part is synchronous) and copied out at
+      // their exact size: the bound above is about twice what they take.
+      if (scratch.length < room) scratch = Buffer.allocUnsafe(room);
+      let out = scratch;
       let o = 0;
       const put = (line: string) => {
         const need = Buffer.byteLength(line) + 1;
@@ -147,7 +153,9 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
       }
       let outcomes;
       try {
-        outcomes = await batcher.write(route.table, items, bytes, out.subarray(0, o));
+        const lines = Buffer.from(out.subarray(0, o));
+        if (out.length > SCRATCH_KEPT) scratch = Buffer.alloc(0);
+        outcomes = await batcher.write(route.table, items, bytes, lines);
       } catch (err) {
         const e = toClickHouseError(err);
         if (e.retryable) throw e; // the runtime reads `retryable` and backs off

@@ -1,11 +1,10 @@
-// Lines made from listings' wire bytes (writeListingLine) land, under WIRE_INSERT_SETTINGS, as the rows
-// listingToRow makes: on the local 18.16 server (through the sink's streaming INSERT) and on current ClickHouse
+// Lines made from listings' wire bytes (writeListingLine) land as the rows listingToRow makes: on the local 18.16 server (through the sink's streaming INSERT) and on current ClickHouse
 // (chdb), read back equal to the snapshots, including awkward and hostile text, and a replay counts once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capabilitiesForVersion } from '../../pipeline/clickhouse/capabilities.ts';
 import { qualifiedTable, quoteIdentifier } from '../../pipeline/clickhouse/escape.ts';
 import { allStatements, migrate } from '../../pipeline/clickhouse/migrate.ts';
-import { LISTING_COLUMNS, WIRE_INSERT_SETTINGS, listingFromRow } from '../../pipeline/clickhouse/rows.ts';
+import { LISTING_COLUMNS, listingFromRow } from '../../pipeline/clickhouse/rows.ts';
 import type { ListingSnapshot } from '../../pipeline/contracts/index.ts';
 import { silentLogger } from '../../pipeline/logger.ts';
 import { sampleListings } from '../../pipeline/sample.ts';
@@ -55,7 +54,7 @@ describe('listing wire lines land as rows', () => {
     try {
       const lines = wireLines();
       for (let round = 0; round < 2; round++) {
-        const stream = inserter.open('listing_snapshots', LISTING_COLUMNS, WIRE_INSERT_SETTINGS);
+        const stream = inserter.open('listing_snapshots', LISTING_COLUMNS);
         stream.write(lines.subarray(0, 1000));
         stream.write(lines.subarray(1000));
         await stream.end();
@@ -71,8 +70,7 @@ describe('listing wire lines land as rows', () => {
     const { version } = await runOnChdb(['SELECT 1']);
     const db = randomDatabase('chdb');
     const table = qualifiedTable(db, 'listing_snapshots');
-    const settings = Object.entries(WIRE_INSERT_SETTINGS).map(([k, v]) => `${k} = '${v}'`).join(', ');
-    const insert = `INSERT INTO ${table} (${LISTING_COLUMNS.map(quoteIdentifier).join(', ')}) SETTINGS ${settings} FORMAT JSONEachRow\n${wireLines().toString('utf8')}`;
+    const insert = `INSERT INTO ${table} (${LISTING_COLUMNS.map(quoteIdentifier).join(', ')}) FORMAT JSONEachRow\n${wireLines().toString('utf8')}`;
     const { results } = await runOnChdb([...allStatements(db, capabilitiesForVersion(version)), insert, insert, `SELECT * FROM ${table} FINAL`]);
     expect(sorted(results.at(-1)!.map(listingFromRow))).toEqual(sorted(listings));
   });
