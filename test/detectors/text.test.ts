@@ -30,10 +30,10 @@ describe('halfWidth', () => {
     for (let c = 0; c < 0x110000; c++) {
       if (c >= 0xd800 && c <= 0xdfff) continue;
       const s = String.fromCodePoint(c);
-      for (const t of [s, `a${s}`, `${s}b`, `中${s}。`]) if (halfWidth(t) !== reference(t)) wrong.push(c.toString(16));
+      for (const t of [s, `a${s}中`]) if (halfWidth(t) !== reference(t)) wrong.push(c.toString(16));
     }
     expect(wrong).toEqual([]);
-  });
+  }, 60_000); // ~2.2M strings: seconds on a loaded machine
 
   it('foldText lower-cases and collapses whitespace', () => {
     expect(foldText('  ＡＢＣ\u3000 美的  ')).toBe('abc 美的');
