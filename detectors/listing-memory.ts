@@ -52,6 +52,10 @@ export function createCompactListingMemory(max = 500_000): ListingMemory {
   /** Slots with register_ccc_codes (listings without a category and without a certificate: few). */
   const registerCodes = new Map<number, readonly string[]>();
   let used = 0;
+  let lastAtText: string | undefined;
+  let lastAtMs = Number.NaN;
+  let lastPrefix = -1;
+  let lastSuffix = -1;
 
   const grow = () => {
     cap *= 2;
@@ -106,19 +110,38 @@ export function createCompactListingMemory(max = 500_000): ListingMemory {
         f |= HAS_PRICE;
         price[i] = facts.price;
       }
-      const ms = Date.parse(facts.fetched_at);
-      if (Number.isFinite(ms) && new Date(ms).toISOString() === facts.fetched_at) {
+      // Listings of one crawl pass often share a fetch time and a URL shape: the last ones are checked first.
+      if (facts.fetched_at !== lastAtText) {
+        lastAtText = facts.fetched_at;
+        const ms = Date.parse(lastAtText);
+        lastAtMs = Number.isFinite(ms) && new Date(ms).toISOString() === lastAtText ? ms : Number.NaN;
+      }
+      if (!Number.isNaN(lastAtMs)) {
         f |= AT_AS_MS;
-        at[i] = ms;
+        at[i] = lastAtMs;
         text[i] = undefined;
       } else text[i] = facts.fetched_at;
       const c = i * CODES;
       codes[c] = code(facts.platform);
       codes[c + 1] = code(facts.currency);
       codes[c + 2] = code(facts.category);
-      const idAt = id ? facts.url.lastIndexOf(id) : -1;
-      const prefix = idAt >= 0 ? partCode(facts.url.slice(0, idAt)) : -1;
-      const suffix = prefix >= 0 ? partCode(facts.url.slice(idAt + id.length)) : -1;
+      const url = facts.url;
+      const pre = values[lastPrefix] as string;
+      const suf = values[lastSuffix] as string;
+      let prefix = -1;
+      let suffix = -1;
+      if (lastPrefix >= 0 && id && url.length === pre.length + id.length + suf.length && url.startsWith(pre) && url.endsWith(suf) && url.lastIndexOf(id) === pre.length) {
+        prefix = lastPrefix;
+        suffix = lastSuffix;
+      } else {
+        const idAt = id ? url.lastIndexOf(id) : -1;
+        prefix = idAt >= 0 ? partCode(url.slice(0, idAt)) : -1;
+        suffix = prefix >= 0 ? partCode(url.slice(idAt + id.length)) : -1;
+        if (suffix >= 0) {
+          lastPrefix = prefix;
+          lastSuffix = suffix;
+        }
+      }
       if (suffix >= 0) {
         f |= URL_SPLIT;
         codes[c + 3] = prefix;
@@ -127,7 +150,7 @@ export function createCompactListingMemory(max = 500_000): ListingMemory {
       } else urls[i] = facts.url;
       ccc[i] = facts.ccc_numbers.length === 1 ? facts.ccc_numbers[0]! : facts.ccc_numbers.length === 0 ? NONE : [...facts.ccc_numbers];
       if (facts.register_ccc_codes) registerCodes.set(i, [...facts.register_ccc_codes]);
-      else registerCodes.delete(i);
+      else if (registerCodes.size) registerCodes.delete(i);
       flags[i] = f;
     },
   };

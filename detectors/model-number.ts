@@ -9,9 +9,13 @@ import { halfWidth } from './text.ts';
 // models on every listing that shows it): memoised, bounded (cleared when full).
 const KEY_MEMO_MAX = 8192;
 const keyMemo = new Map<string, string>();
+const CANONICAL = /^[A-Z0-9]*$/;
 
 /** Canonical model key: 'KFR35GWBP3DN8Y'. Empty when nothing model-like remains. */
 export function modelKey(raw: string): string {
+  // Already canonical (upper-case ASCII letters and digits: every step below leaves it as it is). Most
+  // models are, and each is seen rarely, so the memo only churned on them.
+  if (CANONICAL.test(raw)) return raw;
   let key = keyMemo.get(raw);
   if (key === undefined) {
     key = halfWidth(raw)

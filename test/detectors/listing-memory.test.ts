@@ -46,6 +46,22 @@ describe('compact listing memory', () => {
     expect(m.get('b')).toStrictEqual(facts({ price: null }));
   });
 
+  it('listings set one after another with different URL shapes and fetch times all read back', () => {
+    const m = createCompactListingMemory();
+    const rows: [string, ListingFacts][] = [
+      ['L1', facts({ url: 'http://x/item/L1' })],
+      ['L2', facts({ url: 'http://x/item/L2' })],
+      ['L3', facts({ url: 'http://x/item/L3.html', fetched_at: '2026-11-01T00:00:01.000Z' })],
+      ['L4', facts({ url: 'http://x/item/L4' })],
+      ['L5', facts({ url: 'http://x/item/L5/L5', fetched_at: 'odd' })],
+      ['L6', facts({ url: 'http://x/item/L66' })],
+      ['L7', facts({ url: 'http://x/item/L7', fetched_at: '2026-11-01T00:00:01.000Z' })],
+      ['', facts({ url: 'http://x/item/' })],
+    ];
+    for (const [id, f] of rows) m.set(id, f);
+    for (const [id, f] of rows) expect(m.get(id)).toStrictEqual(f);
+  });
+
   it('URLs that do not share their parts are kept whole once the table is large (bounded table)', () => {
     const m = createCompactListingMemory(100_000);
     for (let i = 0; i < 70_000; i++) m.set(`L${i}`, facts({ url: `http://x/L${i}?t=${i}` }));
