@@ -319,24 +319,32 @@ function isAsciiLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
-/** Ranks accumulated candidates (slots): higher value first, ties by smaller recall id. */
-function better(a: number, b: number, acc: Float64Array, bySlot: readonly (Entry | undefined)[]): boolean {
-  const av = acc[a]!;
-  const bv = acc[b]!;
-  return av > bv || (av === bv && bySlot[a]!.recall.recall_id < bySlot[b]!.recall.recall_id);
-}
+let topScratch = new Float64Array(256);
 
-/** The k slots with the highest accumulated values (ties: smaller recall id first), without sorting them all. */
+/**
+ * The k slots with the highest accumulated values (ties: smaller recall id first), in no particular order
+ * (callers only take the set). The k-th value comes from a native numeric sort of the values; recall ids
+ * are compared only among the slots tied at that value (titles sharing the same rare words tie often,
+ * and comparing ids for every insertion was the main cost with a few thousand recalls).
+ */
 function topK(touched: readonly number[], acc: Float64Array, k: number, bySlot: readonly (Entry | undefined)[]): readonly number[] {
-  if (touched.length <= k) return touched;
+  const n = touched.length;
+  if (n <= k) return touched;
+  if (topScratch.length < n) topScratch = new Float64Array(Math.max(n, topScratch.length * 2));
+  const vals = topScratch.subarray(0, n);
+  for (let i = 0; i < n; i++) vals[i] = acc[touched[i]!]!;
+  vals.sort();
+  const kth = vals[n - k]!;
   const top: number[] = [];
+  const tied: number[] = [];
   for (const s of touched) {
-    if (top.length === k && !better(s, top[k - 1]!, acc, bySlot)) continue;
-    let i = top.length === k ? k - 1 : top.length;
-    if (top.length === k) top.pop();
-    while (i > 0 && better(s, top[i - 1]!, acc, bySlot)) i--;
-    top.splice(i, 0, s);
+    const v = acc[s]!;
+    if (v > kth) top.push(s);
+    else if (v === kth) tied.push(s);
   }
+  const need = k - top.length;
+  if (tied.length > need) tied.sort((a, b) => (bySlot[a]!.recall.recall_id < bySlot[b]!.recall.recall_id ? -1 : 1));
+  for (let i = 0; i < need; i++) top.push(tied[i]!);
   return top;
 }
 
