@@ -74,7 +74,11 @@ const DIGIT = /\d/;
  * and the number-conflict penalty calls them different products.
  */
 function versionsFolded(s: string): string {
-  return DIGIT.test(s) ? s.replace(ZERO_MINOR, '$1').replace(VERSION_WORD, '') : s;
+  if (!DIGIT.test(s)) return s;
+  // Most titles have neither '.0' nor a 'v': skip the replace scans then.
+  if (s.includes('.0')) s = s.replace(ZERO_MINOR, '$1');
+  if (s.includes('v')) s = s.replace(VERSION_WORD, '');
+  return s;
 }
 
 /** The text titleTokens() cuts into tokens. */
