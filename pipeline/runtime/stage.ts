@@ -58,6 +58,13 @@ export interface StageDefinition<S extends z.ZodType = z.ZodType> {
    * for what fails it. For a sink that forwards the bytes of a topic already validated when it was written.
    */
   readonly rawInputs?: readonly TopicSpec[];
+  /**
+   * Bytes one fetch may take from a partition, when the stage wants more than the runtime's 8 MiB (still at most
+   * runtime.maxInFlightBytes / partitionsConsumedConcurrently): kafkajs fetches again only after every slice of
+   * the last fetch was delivered, so a sink that waits for its INSERTs stalls once per fetch; fewer, larger
+   * fetches stall less often.
+   */
+  readonly maxBytesPerPartition?: number;
   /** Called once before consuming starts (open sinks, load reference views). */
   start?(ctx: StageContext): Promise<void>;
   /** Called once after consuming stopped. */
@@ -300,7 +307,7 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
       consumer = kafka.consumer(groupId, {
         sessionTimeoutMs: runtime.sessionTimeoutMs,
         maxBytes: runtime.maxInFlightBytes,
-        maxBytesPerPartition: Math.min(perPartition, 8 * 1024 * 1024),
+        maxBytesPerPartition: Math.min(perPartition, Math.max(8 * 1024 * 1024, def.maxBytesPerPartition ?? 0)),
       });
       producer = kafka.producer();
       await producer.connect();

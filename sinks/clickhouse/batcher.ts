@@ -45,7 +45,7 @@ export class RowRejected extends Error {
 /** Per row: null when written, else why not: the data error the server rejected it with, or RowRejected. */
 export type RowOutcome = ClickHouseError | RowRejected | null;
 
-export interface BatcherOptions extends Omit<ClickHouseSinkConfig, 'maxInFlightSlices' | 'inFlightBatches' | 'wireLines'> {
+export interface BatcherOptions extends Omit<ClickHouseSinkConfig, 'maxInFlightSlices' | 'inFlightBatches' | 'wireLines' | 'fetchBytesPerPartition'> {
   /** How many writers can wait at once (partitions consumed concurrently x the stage's in-flight slices). */
   maxWaiting: number;
   /** A buffer is flushed when maxWaiting / inFlightBatches writers wait in it, so others fill the next. @default 1 */

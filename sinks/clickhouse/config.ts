@@ -7,10 +7,10 @@
 import { z } from 'zod';
 
 export const clickhouseSinkConfigSchema = z.strictObject({
-  /** Flush a table's buffer at this many rows. @default 50000 */
-  maxRows: z.number().int().min(1).max(1_000_000).default(50_000),
-  /** Flush at this many bytes (as consumed from Kafka). @default 32 MiB */
-  maxBytes: z.number().int().min(1024).default(32 * 1024 * 1024),
+  /** Flush a table's buffer at this many rows. @default 100000 */
+  maxRows: z.number().int().min(1).max(1_000_000).default(100_000),
+  /** Flush at this many bytes (as consumed from Kafka). @default 64 MiB */
+  maxBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
   /** Flush when the oldest buffered row is this old, ms. @default 1000 */
   maxWaitMs: z.number().int().min(1).max(600_000).default(1_000),
   /** Flush when no row joined the buffer for this long, ms (0 = off). @default 25 */
@@ -29,11 +29,18 @@ export const clickhouseSinkConfigSchema = z.strictObject({
    * Slices of each partition the sink holds at once (the stage's in-flight window; at least
    * runtime.maxInFlightSlices). With `inFlightBatches`, it sets a batch's size: a batch is flushed when
    * partitions x this / inFlightBatches slices wait in it. Memory: up to partitions x this x runtime.maxBatchSize
-   * messages (raw bytes while they wait, with wireLines). 32 holds more than one fetch (8 MiB per partition) of
-   * listing snapshots, so a batch is about 24k listings: each INSERT costs the server a fixed amount (parts,
-   * views), and 12k-row batches cost it ~15% more CPU per row (provisional, npm run bench:sink). @default 32
+   * messages, and never more than the fetches in flight (fetchBytesPerPartition per partition), as raw bytes
+   * plus their lines with wireLines. 64 makes a batch about 48k listings: each INSERT costs the server a fixed
+   * amount (parts, views), so larger batches cost it less CPU per row (12k-row batches ~15-30% more;
+   * provisional, npm run bench:sink). @default 64
    */
-  maxInFlightSlices: z.number().int().min(1).max(64).default(32),
+  maxInFlightSlices: z.number().int().min(1).max(64).default(64),
+  /**
+   * Bytes one Kafka fetch may take from a partition (capped by runtime.maxInFlightBytes / partitions
+   * consumed concurrently). kafkajs fetches again only when every slice of the last fetch is delivered, so the
+   * sink stalls once per fetch while its last INSERT finishes; larger fetches stall less often. @default 32 MiB
+   */
+  fetchBytesPerPartition: z.number().int().min(1024).default(32 * 1024 * 1024),
   /**
    * INSERTs per table in flight at once: while one batch is written, the next fills (decoding overlaps the
    * server's work). 1 = a batch is flushed only when every writer waits in it. @default 2

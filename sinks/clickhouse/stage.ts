@@ -92,6 +92,7 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
     inputs: SINK_ROUTES.map((r) => r.topic),
     rawInputs: rawRoutes.map((r) => r.topic),
     maxInFlightSlices,
+    maxBytesPerPartition: config.sink.clickhouse.fetchBytesPerPartition,
     state: () => ({ bufferedRows: batcher.bufferedRows, waitingWriters: batcher.waitingWriters }),
     async handle(batch: readonly AnyInput[]): Promise<StepResult[]> {
       // The runtime calls a handler with messages of one partition of one topic.
