@@ -277,7 +277,7 @@ export const certificateMismatch = defineDetector({
       // No category on the page: what the register's certificates for this model say the product is.
       const inferred = l.category === null && config.inferFromRegister && cccRegisterReady ? registerProduct(l, refs.certificates) : null;
       if (inferred) requiredCodes = inferred.codes;
-      const seenCcc = new Set<string>();
+      const seenCcc: string[] = []; // one or two numbers: an array, not a Set per listing
       for (const raw of cccShown) {
         const parsed = parseCccNumber(raw);
         if (!parsed.ok) {
@@ -285,8 +285,8 @@ export const certificateMismatch = defineDetector({
           continue;
         }
         const number = parsed.value.number;
-        if (seenCcc.has(number)) continue;
-        seenCcc.add(number);
+        if (seenCcc.includes(number)) continue;
+        seenCcc.push(number);
         // The code inside the number says what the certificate is for, even without the register.
         // A certificate for another product is one problem: its models and holder will not fit either, and
         // reporting those too would triple the alerts for one cause (so they are checked only when it fits).
@@ -336,7 +336,7 @@ export const certificateMismatch = defineDetector({
       const licRegisterReady = refs.licences.size >= config.minRegisterSize;
       // No category on the page: a licence the producer holds for the product the title names says one is needed.
       const heldLicence = !licProduct && l.category === null && config.inferFromRegister && licRegisterReady && config.reportMissing ? registerLicence(l, refs.licences) : null;
-      const seenLic = new Set<string>();
+      const seenLic: string[] = [];
       for (const raw of licShown) {
         const parsed = parseLicenceNumber(raw);
         if (!parsed.ok) {
@@ -344,8 +344,8 @@ export const certificateMismatch = defineDetector({
           continue;
         }
         const p = parsed.value;
-        if (seenLic.has(p.core)) continue;
-        seenLic.add(p.core);
+        if (seenLic.includes(p.core)) continue;
+        seenLic.push(p.core);
         const code = `${p.industry}-${p.product}`;
         if (licProduct && licProduct.codes.length && !licProduct.codes.includes(code)) {
           out.push(finding('licence_product_mismatch', p.core, `licence ${p.number} is for product code ${code}, not ${licProduct.nameZh[0]}`, { licence_number: p.number, category: l.category }, { licence_code: code, codes_for_category: licProduct.codes }));

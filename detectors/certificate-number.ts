@@ -23,16 +23,23 @@ const PREFIX = /^(?:(?:ccc|3c|cqc)\s*)?(?:认证)?(?:证书)?(?:编号|号码|�
 const FIRST_YEAR = 2001;
 const LAST_YEAR = 2099;
 
+/** Already 16 plain digits (most numbers as extracted): nothing below would change it. */
+const SIXTEEN_DIGITS = /^\d{16}$/;
+
 export function parseCccNumber(raw: string): CccParse {
-  const text = halfWidth(raw).trim();
-  if (!text) return { ok: false, reason: 'empty', digits: '' };
-  const body = text.replace(PREFIX, '');
-  // Separators people put between digit groups; anything else between digits makes it malformed.
-  const compact = body.replace(/[\s\-./_]/g, '');
-  const digits = compact.replace(/\D/g, '');
-  if (!digits) return { ok: false, reason: 'no_digits', digits };
-  if (digits !== compact) return { ok: false, reason: 'stray_characters', digits };
-  if (digits.length !== 16) return { ok: false, reason: 'wrong_length', digits };
+  let digits: string;
+  if (SIXTEEN_DIGITS.test(raw)) digits = raw;
+  else {
+    const text = halfWidth(raw).trim();
+    if (!text) return { ok: false, reason: 'empty', digits: '' };
+    const body = text.replace(PREFIX, '');
+    // Separators people put between digit groups; anything else between digits makes it malformed.
+    const compact = body.replace(/[\s\-./_]/g, '');
+    digits = compact.replace(/\D/g, '');
+    if (!digits) return { ok: false, reason: 'no_digits', digits };
+    if (digits !== compact) return { ok: false, reason: 'stray_characters', digits };
+    if (digits.length !== 16) return { ok: false, reason: 'wrong_length', digits };
+  }
   const year = Number(digits.slice(0, 4));
   if (year < FIRST_YEAR || year > LAST_YEAR) return { ok: false, reason: 'implausible_year', digits };
   const bodyCode = digits.slice(4, 6);
