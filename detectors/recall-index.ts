@@ -101,21 +101,40 @@ export function titleTokens(text: string): string[] {
 /** Model-like runs in free text: letters+digits mixes or 4+ digit runs, e.g. 'FS40-13C', 'KFR-35GW/BP3'. */
 export function modelCandidates(text: string): string[] {
   const s = halfWidth(text);
-  const out = new Set<string>();
-  const runs = [...s.matchAll(/[A-Za-z0-9](?:[A-Za-z0-9]|[-_/.](?=[A-Za-z0-9]))*/g)];
+  const out: string[] = [];
+  const runs: RegExpExecArray[] = [];
+  MODEL_RUN.lastIndex = 0;
+  for (let m = MODEL_RUN.exec(s); m; m = MODEL_RUN.exec(s)) runs.push(m);
   for (let i = 0; i < runs.length; i++) {
     const run = runs[i]![0];
-    const parts = run.includes('/') ? [run, ...run.split('/')] : [run];
     // 'ns af5dss2', 'KFR 35GW': a short letter prefix written apart from the rest of the model.
     const next = runs[i + 1];
-    if (next && /^[A-Za-z]{1,4}$/.test(run) && /\d/.test(next[0]) && next.index === runs[i]!.index! + run.length + 1) parts.push(run + next[0]);
-    for (const p of parts) {
-      const key = modelKey(p);
-      if (/\d/.test(key) && /[A-Z]/.test(key) && key.length >= 2) out.add(key);
-      else if (/^\d{4,7}$/.test(key)) out.add(key); // pure-digit model numbers; 8+ digits are barcodes, not models
+    const joined = next && SHORT_LETTERS.test(run) && hasDigit(next[0]) && next.index === runs[i]!.index + run.length + 1 ? run + next[0] : null;
+    // A run without a digit has no part with one (the text is already half-width ASCII here): no model.
+    if (hasDigit(run)) {
+      addModelCandidate(out, run);
+      if (run.includes('/')) for (const p of run.split('/')) addModelCandidate(out, p);
     }
+    if (joined) addModelCandidate(out, joined);
   }
-  return [...out];
+  return out;
+}
+
+const MODEL_RUN = /[A-Za-z0-9](?:[A-Za-z0-9]|[-_/.](?=[A-Za-z0-9]))*/g;
+const SHORT_LETTERS = /^[A-Za-z]{1,4}$/;
+
+/** Letters+digits keys of 2+ characters, or pure-digit keys of 4-7 digits (8+ digits are barcodes, not models). */
+function addModelCandidate(out: string[], part: string): void {
+  const key = modelKey(part);
+  let digits = 0;
+  let upper = false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c >= 65 && c <= 90) upper = true;
+  }
+  const ok = (digits > 0 && upper && key.length >= 2) || (digits === key.length && digits >= 4 && digits <= 7);
+  if (ok && !out.includes(key)) out.push(key);
 }
 
 /** Character trigrams of the folded text (word boundaries as spaces): robust to spelling and spacing variants. */
