@@ -1,6 +1,7 @@
 // The stage runtime: what every shelfwatch stage runs on.
 // In: one or more catalogue topics, consumed as the consumer group `shelfwatch.<stage name><suffix>`.
-// Per slice of a fetched batch: decode + validate (zod) -> handler -> send outputs and dead letters
+// Per slice of a fetched batch: decode + validate (zod; not for the stage's rawInputs, which the handler
+// validates) -> handler -> send outputs and dead letters
 // (idempotent producer, acks=all) -> resolve offsets -> commit. Offsets are resolved only after every
 // output of the slice is acknowledged, so a crash at any point replays, never loses (at-least-once).
 // A message that fails validation or handling goes to the dead-letter topic and the partition moves on.
