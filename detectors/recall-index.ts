@@ -981,6 +981,30 @@ export function createRecallIndex(): RecallIndex {
     }
     // Rare title tokens, accumulated by idf: the top candidates by overlap.
     const cap = Math.min(o.maxPosting, Math.max(20, o.maxTokenShare * entries.size));
+    const heads = f.heads;
+    if (heads) {
+      // A listing with its own model: most entries these tokens reach are other models (skippable). When
+      // the lists are short enough that every entry they reach is taken anyway (no more than
+      // maxCandidates), the overlap ranking is skipped: same candidates, same order (first reached).
+      let total = 0;
+      for (let i = 0; i < f.w.ids.length; i++) {
+        const id = f.w.ids[i]!;
+        const post = id < 0 ? undefined : postings[id];
+        if (post && post.length <= cap) total += post.length;
+      }
+      if (total <= o.maxCandidates) {
+        for (let i = 0; i < f.w.ids.length; i++) {
+          const id = f.w.ids[i]!;
+          const post = id < 0 ? undefined : postings[id];
+          if (!post || post.length > cap) continue;
+          for (let j = 0; j < post.length; j++) {
+            const slot = post[j]!;
+            if (!skippable(slot, f, heads)) take(ids, bySlot[slot]!);
+          }
+        }
+        return ids;
+      }
+    }
     if (acc.length < nextSlot) acc = new Float64Array(Math.max(nextSlot, acc.length * 2));
     const touched: number[] = [];
     for (let i = 0; i < f.w.ids.length; i++) {
@@ -995,7 +1019,6 @@ export function createRecallIndex(): RecallIndex {
       }
     }
     if (touched.length) {
-      const heads = f.heads;
       for (const slot of topK(touched, acc, o.maxCandidates, bySlot)) if (!(heads && skippable(slot, f, heads))) take(ids, bySlot[slot]!);
     }
     for (const slot of touched) acc[slot] = 0;
