@@ -60,6 +60,20 @@ export type LicenceVariant = (typeof LICENCE_VARIANTS)[number];
 
 const iso = (y: number, m: number, d: number): string => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 
+/** A production licence as the register lists it: issued in `year` (month and day drawn from r), valid five years. */
+function licenceRow(r: ReturnType<typeof rngFor>, number: string, holder: string, product: string, year: number, status: Licence['status']): Licence {
+  return {
+    schema_version: 1,
+    updated_at: REFERENCE_UPDATED_AT,
+    number,
+    holder,
+    product,
+    issued_on: iso(year, r.range(1, 12), r.range(1, 28)),
+    expires_on: iso(year + 5, r.range(1, 12), r.range(1, 28)),
+    status,
+  };
+}
+
 /** The 16-digit number of product `p`'s certificate in status variant v: year + body 01 + code + sequence. */
 function certNumber(p: Product, year: number, v: number): string {
   return `${year}01${p.type.ccc}${String(100000 + p.index * 10 + v).padStart(6, '0')}`;
@@ -134,16 +148,7 @@ export function referenceFor(seed: number): Reference {
       const year = r.range(2022, 2025); // issued 2022+ so a "valid" licence (5 years) is still valid at the demo crawl date (2026-11)
       ref.licenceNumber.set(p.product_id, number);
       ref.licenceNumbers.add(core);
-      ref.licences.push({
-        schema_version: 1,
-        updated_at: REFERENCE_UPDATED_AT,
-        number,
-        holder: maker.name,
-        product: p.type.zh,
-        issued_on: iso(year, r.range(1, 12), r.range(1, 28)),
-        expires_on: iso(year + 5, r.range(1, 12), r.range(1, 28)),
-        status: 'valid',
-      });
+      ref.licences.push(licenceRow(r, number, maker.name, p.type.zh, year, 'valid'));
     }
     if (p.recalled) {
       const recall_id = `SAMR-RECALL-${String(ref.recalls.length + 1).padStart(4, '0')}`;
@@ -254,32 +259,14 @@ function addVariants(seed: number, ref: Reference): void {
         const year = status === 'expired' ? r.range(2014, 2020) : r.range(2022, 2025);
         const number = issue(industry, product, status);
         variants[status] = number;
-        ref.licences.push({
-          schema_version: 1,
-          updated_at: REFERENCE_UPDATED_AT,
-          number,
-          holder: maker.name,
-          product: p.type.zh,
-          issued_on: iso(year, r.range(1, 12), r.range(1, 28)),
-          expires_on: iso(year + 5, r.range(1, 12), r.range(1, 28)),
-          status,
-        });
+        ref.licences.push(licenceRow(r, number, maker.name, p.type.zh, year, status));
       }
       // The same holder's licence for a product of another industry (so no product code of this one).
       const otherTypes = licensedTypes.filter((t) => t.licence!.industry !== industry);
       const other = otherTypes[hashKeys(seed, 'other-licence', p.product_id) % otherTypes.length]!;
       const year = r.range(2022, 2025);
       variants.other_product = issue(other.licence!.industry, other.licence!.product, 'other_product');
-      ref.licences.push({
-        schema_version: 1,
-        updated_at: REFERENCE_UPDATED_AT,
-        number: variants.other_product,
-        holder: maker.name,
-        product: other.zh,
-        issued_on: iso(year, r.range(1, 12), r.range(1, 28)),
-        expires_on: iso(year + 5, r.range(1, 12), r.range(1, 28)),
-        status: 'valid',
-      });
+      ref.licences.push(licenceRow(r, variants.other_product, maker.name, other.zh, year, 'valid'));
       ref.licenceVariants.set(p.product_id, variants);
     }
   }

@@ -178,22 +178,7 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
       }
       let p = min + rng.next() * (max - min);
       if (p <= min) p = max; // next() returned 0: split just above min so neither side is empty
-      let m = lo;
-      for (let i = lo; i < hi; i++) {
-        const r = idx[i]!;
-        if (x[r * d + f]! < p) {
-          idx[i] = idx[m]!;
-          idx[m] = r;
-          m++;
-        }
-      }
-      feature[node] = f;
-      split[node] = p;
-      size[node] = 0;
-      leafPath[node] = 0;
-      left[node] = build(lo, m, depth + 1, known);
-      right[node] = build(m, hi, depth + 1, known);
-      return node;
+      return splitAt(node, lo, hi, depth, f, p, known);
     }
     return leaf(node, n, depth); // every feature constant: nothing left to isolate
   };
@@ -208,7 +193,10 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
       if (v < min) min = v;
       if (v > max) max = v;
     }
-    const p = min + rng.next() * (max - min);
+    return splitAt(node, lo, hi, depth, f, min + rng.next() * (max - min), 0);
+  };
+  // Inner node: rows of [lo, hi) with feature f below p go left (partitioned in place), the rest right.
+  const splitAt = (node: number, lo: number, hi: number, depth: number, f: number, p: number, known: number): number => {
     let m = lo;
     for (let i = lo; i < hi; i++) {
       const r = idx[i]!;
@@ -222,8 +210,8 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
     split[node] = p;
     size[node] = 0;
     leafPath[node] = 0;
-    left[node] = build(lo, m, depth + 1, 0);
-    right[node] = build(m, hi, depth + 1, 0);
+    left[node] = build(lo, m, depth + 1, known);
+    right[node] = build(m, hi, depth + 1, known);
     return node;
   };
   const leaf = (node: number, n: number, depth: number): number => {
