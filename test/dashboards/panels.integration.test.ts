@@ -2,7 +2,6 @@
 // (18.16) over demo rows and returns rows with exactly the columns the panel expects; the same on current
 // ClickHouse through chdb. Variables: 'All', and one concrete value each (the filters must parse and filter).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBoards } from '../../dashboards/index.ts';
 import { ALL, boardVariables, boardContext } from '../../dashboards/lib/panels.ts';
 import { expandMacros, type ExpandOptions } from '../../dashboards/lib/macros.ts';
 import { capabilitiesForVersion } from '../../pipeline/clickhouse/capabilities.ts';
@@ -15,6 +14,7 @@ import { sampleListings } from '../../pipeline/sample.ts';
 import { sampleAlerts, sampleLivestreamAlerts, sampleLivestreams } from '../../sinks/clickhouse/samples.ts';
 import { setupClickHouse, type TestContext } from '../clickhouse/helpers.ts';
 import { insertStatement, runOnChdb } from '../support/chdb.ts';
+import { panelCases } from '../support/panels.ts';
 import { randomDatabase } from '../support/clickhouse-server.ts';
 
 const today = new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00.000Z');
@@ -34,26 +34,6 @@ const tableRows: [string, Row[]][] = [
 const range = { from: new Date(today.getTime() - 86_400_000), to: new Date(Date.now() + 86_400_000), intervalSeconds: 600 };
 const allVars: ExpandOptions['vars'] = { platform: ALL, category: ALL, region: ALL };
 const someVars: ExpandOptions['vars'] = { platform: ['bigmall', 'livebuy'], category: ['children_toys'], region: ['440305'] };
-
-interface PanelCase {
-  board: string;
-  title: string;
-  sql: string;
-  columns: readonly string[];
-}
-
-/** The panels as Grafana will run them: rawSql from the built JSON, the expected columns from the specs. */
-function panelCases(db: string): PanelCase[] {
-  const out: PanelCase[] = [];
-  for (const b of buildBoards(db)) {
-    const specs = new Map(b.rows.flatMap((r) => r.panels).map((p) => [p.title, p]));
-    for (const p of (b.json as { panels: { type: string; title: string; targets?: { rawSql: string }[] }[] }).panels) {
-      if (p.type === 'row') continue;
-      out.push({ board: b.def.uid, title: p.title, sql: p.targets![0]!.rawSql, columns: specs.get(p.title)!.columns });
-    }
-  }
-  return out;
-}
 
 let t: TestContext;
 let db: string;
