@@ -165,13 +165,9 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
       order[j] = order[k]!;
       order[k] = f;
       if (f < 32 && known & (1 << f)) continue;
-      let min = Infinity;
-      let max = -Infinity;
-      for (let i = lo; i < hi; i++) {
-        const v = x[idx[i]! * d + f]!;
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
+      rangeOf(lo, hi, f);
+      const min = rangeMin;
+      const max = rangeMax;
       if (!(max > min)) {
         if (f < 32) known |= 1 << f;
         continue;
@@ -186,6 +182,13 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
   // is constant (p = min = max) every row goes right and the left child is an empty leaf.
   const paperSplit = (node: number, lo: number, hi: number, depth: number): number => {
     const f = rng.int(d);
+    rangeOf(lo, hi, f);
+    return splitAt(node, lo, hi, depth, f, rangeMin + rng.next() * (rangeMax - rangeMin), 0);
+  };
+  // Min and max of feature f over the rows of [lo, hi), into rangeMin / rangeMax (no pair allocated per node).
+  let rangeMin = 0;
+  let rangeMax = 0;
+  const rangeOf = (lo: number, hi: number, f: number): void => {
     let min = Infinity;
     let max = -Infinity;
     for (let i = lo; i < hi; i++) {
@@ -193,7 +196,8 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
       if (v < min) min = v;
       if (v > max) max = v;
     }
-    return splitAt(node, lo, hi, depth, f, min + rng.next() * (max - min), 0);
+    rangeMin = min;
+    rangeMax = max;
   };
   // Inner node: rows of [lo, hi) with feature f below p go left (partitioned in place), the rest right.
   const splitAt = (node: number, lo: number, hi: number, depth: number, f: number, p: number, known: number): number => {
