@@ -24,6 +24,7 @@ import { loadConfig, parseConfig } from '../pipeline/config.ts';
 import { makeCertificate, makeListing, makeRecall } from './detect-data.ts';
 import { createKafka, deleteTopics, ensureTopics, type KafkaHandle } from '../pipeline/kafka.ts';
 import { createLogger } from '../pipeline/logger.ts';
+import { applyHeapPolicy } from '../pipeline/runtime/heap.ts';
 import { ok } from '../pipeline/runtime/result.ts';
 import { createStage, type StageDefinition } from '../pipeline/runtime/stage.ts';
 import { createDetectStage } from '../pipeline/stages/detect.ts';
@@ -43,6 +44,8 @@ const RECALLS = Number(values.recalls);
 const ROUNDS = Number(values.rounds);
 
 const base = loadConfig();
+// As `shelfwatch run` does for its stages (both sides of the comparison run under it).
+applyHeapPolicy(base.runtime);
 const logger = createLogger({ level: 'warn', format: base.log.format });
 const progress = (s: string) => process.stderr.write(s + '\n');
 let maxRss = 0;
@@ -197,6 +200,7 @@ console.log(
     alerts_per_round: rounds[0]!.alerts,
     cpu_ratio: Number(median(rounds.map((r) => r.passCpuUs / r.detectCpuUs)).toFixed(3)),
     rss_mb: Math.round(rss / 1e6),
+    heap_growing_percent: base.runtime.heapGrowingPercent,
     heap_mb: Math.round(heapAfterDetect / 1e6),
     rss_mb_by_phase: phasePeaks,
     at_rss_peak_mb: atPeak && { heap_total: Math.round(atPeak.heapTotal / 1e6), heap_used: Math.round(atPeak.heapUsed / 1e6), external: Math.round(atPeak.external / 1e6), array_buffers: Math.round(atPeak.arrayBuffers / 1e6) },

@@ -64,6 +64,13 @@ export const runtimeConfigSchema = z.strictObject({
   maxInFlightBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
   /** Partitions consumed concurrently per stage instance. @default 3 */
   partitionsConsumedConcurrently: z.number().int().min(1).max(64).default(3),
+  /**
+   * V8 lets the old generation grow to (1 + this/100) x what was live at the last full collection before it
+   * collects again (pipeline/runtime/heap.ts; applied by `shelfwatch run`). A stage holds a large long-lived
+   * state (detect: reference views, price base) beside a stream of short-lived messages, and V8's own factor
+   * (up to 4x) lets such a heap grow to several times that state. 0 = V8's default. @default 20
+   */
+  heapGrowingPercent: z.number().int().min(0).max(300).default(20),
   /** Session timeout for consumer groups, ms. @default 30000 */
   sessionTimeoutMs: z.number().int().min(6000).default(30_000),
   /** Port of the /metrics endpoint `shelfwatch run` serves on metricsHost; 0 = off. @env SHELFWATCH_METRICS_PORT @default 9464 */

@@ -6,6 +6,7 @@ import { createClickHouseSinkStage } from '../sinks/clickhouse/stage.ts';
 import type { Config } from './config.ts';
 import { createKafka, type KafkaHandle } from './kafka.ts';
 import type { Logger } from './logger.ts';
+import { applyHeapPolicy } from './runtime/heap.ts';
 import { startMetricsServer } from './runtime/metrics-server.ts';
 import { createStage, stopOnSignals, type Stage, type StageDefinition } from './runtime/stage.ts';
 import { createDetectStage } from './stages/detect.ts';
@@ -31,6 +32,7 @@ export function buildStages(config: Config, logger: Logger, names: readonly stri
 
 /** Runs stages until SIGTERM/SIGINT. */
 export async function runStages(config: Config, logger: Logger, names?: readonly string[]): Promise<void> {
+  applyHeapPolicy(config.runtime);
   const stages = buildStages(config, logger, names);
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
