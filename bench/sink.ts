@@ -25,6 +25,7 @@ import { loadConfig, parseConfig, secrets, type Config } from '../pipeline/confi
 import type { ListingSnapshot } from '../pipeline/contracts/index.ts';
 import { ACKS_ALL, createKafka, deleteTopics } from '../pipeline/kafka.ts';
 import { createLogger } from '../pipeline/logger.ts';
+import { applyHeapPolicy } from '../pipeline/runtime/heap.ts';
 import { ok } from '../pipeline/runtime/result.ts';
 import { createStage, type InputMessage, type StageDefinition } from '../pipeline/runtime/stage.ts';
 import { sampleListings } from '../pipeline/sample.ts';
@@ -36,6 +37,8 @@ const { values } = parseArgs({ options: { rows: { type: 'string', default: '2000
 const N = Number(values.rows);
 const ROUNDS = Number(values.rounds);
 const base = loadConfig();
+// As `shelfwatch run` does for its stages.
+applyHeapPolicy(base.runtime);
 const logger = createLogger({ level: 'warn', format: 'json' });
 const say = (s: string) => process.stderr.write(s + '\n');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
