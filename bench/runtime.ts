@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, parseConfig } from '../pipeline/config.ts';
 import { ACKS_ALL, createKafka, deleteTopics, ensureTopics, type KafkaHandle } from '../pipeline/kafka.ts';
 import { createLogger } from '../pipeline/logger.ts';
+import { applyHeapPolicy } from '../pipeline/runtime/heap.ts';
 import { createStage } from '../pipeline/runtime/stage.ts';
 import { MALFORMED_SAMPLES, sampleListings } from '../pipeline/sample.ts';
 import { ok } from '../pipeline/runtime/result.ts';
@@ -20,6 +21,8 @@ const ROUNDS = Number(values.rounds);
 const MALFORMED_EVERY = Number(values['malformed-every']);
 
 const base = loadConfig();
+// As `shelfwatch run` does for its stages (both sides of the comparison run under it).
+applyHeapPolicy(base.runtime);
 const logger = createLogger({ level: 'warn', format: base.log.format });
 const progress = (s: string) => process.stderr.write(s + '\n');
 
