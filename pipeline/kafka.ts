@@ -145,6 +145,18 @@ async function untilHosted(probe: () => Promise<unknown>, topic: string, timeout
   }
 }
 
+/** The names among `names` that the cluster does not have. */
+export async function missingTopics(handle: KafkaHandle, names: readonly string[]): Promise<string[]> {
+  const admin = handle.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    return names.filter((n) => !existing.has(n));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Deletes topics (tests clean up with it). */
 export async function deleteTopics(handle: KafkaHandle, names: string[]): Promise<void> {
   const admin = handle.admin();

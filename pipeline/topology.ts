@@ -4,7 +4,7 @@
 // (reference topics feed detect's in-memory views; the route stage to bureaus is not built yet)
 import { createClickHouseSinkStage } from '../sinks/clickhouse/stage.ts';
 import type { Config } from './config.ts';
-import { createKafka, type KafkaHandle } from './kafka.ts';
+import { createKafka, missingTopics, type KafkaHandle } from './kafka.ts';
 import type { Logger } from './logger.ts';
 import { applyHeapPolicy } from './runtime/heap.ts';
 import { startMetricsServer } from './runtime/metrics-server.ts';
@@ -32,8 +32,12 @@ export function buildStages(config: Config, logger: Logger, names: readonly stri
 
 /** Runs stages until SIGTERM/SIGINT. */
 export async function runStages(config: Config, logger: Logger, names?: readonly string[]): Promise<void> {
+  const kafka = createKafka(config.kafka, logger);
+  const stages = buildStages(config, logger, names, kafka);
+  // Without its topics a consumer only logs a protocol error and waits: say what to do instead.
+  const missing = await missingTopics(kafka, [...new Set(stages.flatMap((s) => s.inputs))]);
+  if (missing.length) throw expectedError(`topic(s) ${missing.join(', ')} do not exist: run \`shelfwatch migrate\` first (it creates the topics and the ClickHouse tables)`);
   applyHeapPolicy(config.runtime);
-  const stages = buildStages(config, logger, names);
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   const metrics = config.runtime.metricsPort
