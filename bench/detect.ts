@@ -116,16 +116,7 @@ async function round(label: string, views: ReferenceViews, n: number, detectFirs
   const specs = [topics.listings, topics.livestreams, topics.alerts, topics.deadLetters, topics.listingsIncoming];
   // Right after the previous round's deletes, a busy broker may answer a create's leader check with
   // UNKNOWN_TOPIC_OR_PARTITION (retriable): retry a few times before giving up.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ensureTopics(kafka, specs);
-      break;
-    } catch (err) {
-      if (attempt >= 4) throw err;
-      progress(`  creating the round's topics failed (${String(err)}), retrying`);
-      await new Promise((r) => setTimeout(r, 2000 * attempt));
-    }
-  }
+  await ensureTopics(kafka, specs, { attempts: 4, retryDelayMs: 2000, onRetry: (err) => progress(`  creating the round's topics failed (${String(err)}), retrying`) });
   progress(`${label}: filling ${n} listings`);
   endPhase('before_fill');
   await fill(kafka.topic(topics.listings), n);

@@ -104,11 +104,45 @@ function saslOptions(config: KafkaConfig, env: NodeJS.ProcessEnv): SASLOptions |
 /** acks=all for every send: outputs count as delivered only when fully replicated. */
 export const ACKS_ALL = -1;
 
-/** Creates the catalogue's topics that are missing; leaves existing ones as they are. Returns the names created. */
-export async function ensureTopics(handle: KafkaHandle, specs: readonly TopicSpec[]): Promise<string[]> {
+/** Runs fn with a connected admin client, disconnected after whatever fn did. */
+async function withAdmin<T>(handle: KafkaHandle, fn: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = handle.admin();
   await admin.connect();
   try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface EnsureTopicsOptions {
+  /**
+   * Tries in all (default 1). More for callers that may race another process creating the same topics (the
+   * loser's create fails with "already exists": the next try sees them) or that create right after deletes
+   * (a busy broker answers a leader check with a retriable error).
+   */
+  attempts?: number;
+  /** Wait before try k+1 is k x this. @default 500 */
+  retryDelayMs?: number;
+  onRetry?: (err: unknown, attempt: number) => void;
+}
+
+/** Creates the catalogue's topics that are missing; leaves existing ones as they are. Returns the names created. */
+export async function ensureTopics(handle: KafkaHandle, specs: readonly TopicSpec[], options: EnsureTopicsOptions = {}): Promise<string[]> {
+  const attempts = options.attempts ?? 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createMissing(handle, specs);
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      options.onRetry?.(err, attempt);
+      await new Promise((r) => setTimeout(r, (options.retryDelayMs ?? 500) * attempt));
+    }
+  }
+}
+
+function createMissing(handle: KafkaHandle, specs: readonly TopicSpec[]): Promise<string[]> {
+  return withAdmin(handle, async (admin) => {
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(handle.topic(s)));
     if (missing.length === 0) return [];
@@ -127,9 +161,7 @@ export async function ensureTopics(handle: KafkaHandle, specs: readonly TopicSpe
     const created = missing.map((s) => handle.topic(s));
     for (const topic of created) await untilHosted(() => admin.fetchTopicOffsets(topic), topic);
     return created;
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 async function untilHosted(probe: () => Promise<unknown>, topic: string, timeoutMs = 15_000): Promise<void> {
@@ -146,26 +178,18 @@ async function untilHosted(probe: () => Promise<unknown>, topic: string, timeout
 }
 
 /** The names among `names` that the cluster does not have. */
-export async function missingTopics(handle: KafkaHandle, names: readonly string[]): Promise<string[]> {
-  const admin = handle.admin();
-  await admin.connect();
-  try {
+export function missingTopics(handle: KafkaHandle, names: readonly string[]): Promise<string[]> {
+  return withAdmin(handle, async (admin) => {
     const existing = new Set(await admin.listTopics());
     return names.filter((n) => !existing.has(n));
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** Deletes topics (tests clean up with it). */
-export async function deleteTopics(handle: KafkaHandle, names: string[]): Promise<void> {
-  const admin = handle.admin();
-  await admin.connect();
-  try {
+export function deleteTopics(handle: KafkaHandle, names: string[]): Promise<void> {
+  return withAdmin(handle, async (admin) => {
     const existing = new Set(await admin.listTopics());
     const present = names.filter((n) => existing.has(n));
     if (present.length) await admin.deleteTopics({ topics: present });
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }

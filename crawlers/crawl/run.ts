@@ -27,21 +27,8 @@ export interface RunOptions {
   output?: CrawlOutput;
 }
 
-/**
- * Creates missing topics; tolerates another worker creating them at the same moment (the loser's create
- * fails with "already exists": check again). `shelfwatch migrate` creates them all up front anyway.
- */
-async function topicsReady(kafka: KafkaHandle, specs: Parameters<typeof ensureTopics>[1]): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await ensureTopics(kafka, specs);
-      return;
-    } catch (err) {
-      if (attempt >= 3) throw err;
-      await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
-    }
-  }
-}
+/** Creates missing topics; another worker may be creating them at the same moment (`shelfwatch migrate` creates them all up front anyway). */
+const topicsReady = (kafka: KafkaHandle, specs: Parameters<typeof ensureTopics>[1]) => ensureTopics(kafka, specs, { attempts: 4 });
 
 export function evidenceDir(config: Config): string {
   return resolve(config.crawl.evidenceDir ?? join(config.infra.stateDir, 'evidence'));
