@@ -80,11 +80,6 @@ export function keepNearBest<T extends { recall_id: string; listing_id: string; 
   return matches.filter((m) => m.score >= bestR.get(m.recall_id)! - delta - 1e-9 && (sides === 'recall' || m.score >= bestL.get(m.listing_id)! - delta - 1e-9));
 }
 
-/** keepNearBest() on the recall side only (the original --near-best). */
-export function keepNearBestPerRecall<T extends { recall_id: string; listing_id: string; score: number }>(matches: readonly T[], delta: number): T[] {
-  return keepNearBest(matches, delta, 'recall');
-}
-
 export interface MatchFileOptions extends ReadOptions {
   match?: Partial<RecallMatchOptions>;
   /** Recall prices (loadRecallIndex) and the most a price disagreement takes off a score (0: off). */

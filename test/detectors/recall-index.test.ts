@@ -116,20 +116,20 @@ describe('recall_match detector', () => {
   });
 });
 
-describe('keepNearBestPerRecall (match-recalls --near-best)', () => {
+describe("keepNearBest on the recall side (match-recalls --near-best)", () => {
   it.each<[number, string[]]>([
     [0, ['a:1', 'b:3']],
     [0.1, ['a:1', 'a:2', 'b:3']],
     [0.5, ['a:1', 'a:2', 'b:3', 'a:4']],
   ])('delta %s', async (delta, kept) => {
-    const { keepNearBestPerRecall } = await import('../../detectors/match-recalls.ts');
+    const { keepNearBest } = await import('../../detectors/match-recalls.ts');
     const ms = [
       { recall_id: 'a', listing_id: '1', score: 0.9 },
       { recall_id: 'a', listing_id: '2', score: 0.85 },
       { recall_id: 'b', listing_id: '3', score: 0.5 },
       { recall_id: 'a', listing_id: '4', score: 0.6 },
     ];
-    expect(keepNearBestPerRecall(ms, delta).map((m) => `${m.recall_id}:${m.listing_id}`)).toEqual(kept);
+    expect(keepNearBest(ms, delta, 'recall').map((m) => `${m.recall_id}:${m.listing_id}`)).toEqual(kept);
   });
 });
 
