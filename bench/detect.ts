@@ -2,15 +2,18 @@
 // certificates and 20k recalls) against a pass-through stage on the same 200k listings, same broker, same
 // runtime. Also: RSS of the process, and recall-match cost per listing with 2k, 20k and 200k recalls
 // loaded (in-process, the recall index alone), to show that it does not grow linearly.
-// Usage: npm run bench:detect [-- --listings 200000 --certificates 100000 --recalls 20000 --rounds 1]
+// Usage: npm run bench:detect [-- --listings 200000 --certificates 100000 --recalls 20000 --rounds 1 --thread worker|main]
+// --thread: where the detectors run (detect.workerThread; default: the config's, true = a worker thread).
 // Last line: {"bench":"detect","ratio": passthrough_ms / detect_ms, "rss_mb", "recall_match_us": {...}}.
 // recall_match_us is CPU time per listing, the median of five passes over 5,000 listings (process.cpuUsage:
 // on a shared machine wall time mostly measures the other tenants; recall_match_wall_us has the wall figures); cpu_ratio is the ratio of the two stages'
 // CPU per message, beside the wall-clock ratio. rss_mb is the peak RSS while the stages run (sampled every
 // 200 ms); heap_mb the V8 heap in use at the end of the last detect round.
-// The views are filled in-process (deps.views), so topic loading time is not in the figures. The listings
-// are produced by a child process (bench/detect-fill.ts, as a crawler would produce them), so rss_mb is the
-// stage process's own: reference views, the stages, their Kafka clients. at_rss_peak_mb splits the peak into
+// The register is written to the reference topics and the stage loads it as `shelfwatch run` does (following
+// the topics); each stage is timed from the end of its start(), so loading the register is not in the figures.
+// Listings and register are produced by a child process (bench/detect-fill.ts, as a crawler would produce
+// them), so rss_mb is the stage process's own (worker thread included): reference views, the stages, their
+// Kafka clients. at_rss_peak_mb splits the peak into
 // V8 heap and Buffers; event_loop_utilization and load_average say whether wall time waited for the broker
 // or for a core. The generated data is in bench/detect-data.ts.
 import os from 'node:os';
@@ -19,7 +22,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRecallIndex } from '../detectors/recall-index.ts';
-import { createReferenceViews, type ReferenceViews } from '../detectors/reference/views.ts';
+import { REFERENCE_TOPICS } from '../detectors/reference/load.ts';
 import { loadConfig, parseConfig } from '../pipeline/config.ts';
 import { makeCertificate, makeListing, makeRecall } from './detect-data.ts';
 import { createKafka, deleteTopics, ensureTopics, type KafkaHandle } from '../pipeline/kafka.ts';
@@ -36,6 +39,7 @@ const { values } = parseArgs({
     certificates: { type: 'string', default: '100000' },
     recalls: { type: 'string', default: '20000' },
     rounds: { type: 'string', default: '1' },
+    thread: { type: 'string' },
   },
 });
 const N = Number(values.listings);
@@ -43,7 +47,9 @@ const CERTS = Number(values.certificates);
 const RECALLS = Number(values.recalls);
 const ROUNDS = Number(values.rounds);
 
-const base = loadConfig();
+const loaded = loadConfig();
+if (values.thread !== undefined && values.thread !== 'worker' && values.thread !== 'main') throw new Error(`--thread must be worker or main, not ${values.thread}`);
+const base = parseConfig({ ...loaded, detect: { ...loaded.detect, workerThread: values.thread === undefined ? loaded.detect.workerThread : values.thread === 'worker' } });
 // As `shelfwatch run` does for its stages (both sides of the comparison run under it).
 applyHeapPolicy(base.runtime);
 const logger = createLogger({ level: 'warn', format: base.log.format });
@@ -66,13 +72,15 @@ function endPhase(name: string): void {
 }
 
 /** Fills the topic from a child process (bench/detect-fill.ts): the stage process holds none of the generated listings. */
-async function fill(topic: string, n: number): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./detect-fill.ts', import.meta.url)), '--topic', topic, '--listings', String(n), '--certificates', String(CERTS), '--recalls', String(RECALLS)], { stdio: ['ignore', 'ignore', 'inherit'] });
+async function fill(kafka: KafkaHandle, n: number): Promise<void> {
+  const args = ['--topic', kafka.topic(topics.listings), '--listings', String(n), '--certificates', String(CERTS), '--recalls', String(RECALLS)];
+  args.push('--certificates-topic', kafka.topic(REFERENCE_TOPICS.certificates), '--recalls-topic', kafka.topic(REFERENCE_TOPICS.recalls));
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./detect-fill.ts', import.meta.url)), ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', resolve);
   });
-  if (code !== 0) throw new Error(`filling ${topic} failed: bench/detect-fill.ts exited with ${code}`);
+  if (code !== 0) throw new Error(`filling ${kafka.topic(topics.listings)} failed: bench/detect-fill.ts exited with ${code}`);
 }
 
 let heapAfterDetect = 0;
@@ -83,10 +91,10 @@ let heapAfterDetect = 0;
 const eluBy: Record<string, number> = {};
 async function runStage(kafka: KafkaHandle, config: ReturnType<typeof parseConfig>, def: StageDefinition, n: number): Promise<{ ms: number; cpuUs: number; sent: number }> {
   const stage = createStage(def, { kafka, logger, runtime: config.runtime });
+  await stage.start();
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
-  await stage.start();
   while (stage.metrics.resolved < n) await new Promise((r) => setTimeout(r, 20));
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
@@ -97,34 +105,21 @@ async function runStage(kafka: KafkaHandle, config: ReturnType<typeof parseConfi
   return { ms, cpuUs: (cpu.user + cpu.system) / n, sent };
 }
 
-function buildViews(): ReferenceViews {
-  const v = createReferenceViews();
-  for (let i = 0; i < CERTS; i++) {
-    const c = makeCertificate(i);
-    v.apply('certificates', c.number, c);
-  }
-  for (let i = 0; i < RECALLS; i++) {
-    const r = makeRecall(i);
-    v.apply('recalls', r.recall_id, r);
-  }
-  return v;
-}
-
-async function round(label: string, views: ReferenceViews, n: number, detectFirst: boolean) {
+async function round(label: string, n: number, detectFirst: boolean) {
   const config = parseConfig({ ...base, kafka: { ...base.kafka, topicSuffix: `.benchdet${Date.now().toString(36)}` } });
   const kafka = createKafka(config.kafka, logger);
-  const specs = [topics.listings, topics.livestreams, topics.alerts, topics.deadLetters, topics.listingsIncoming];
+  const specs = [topics.listings, topics.livestreams, topics.alerts, topics.deadLetters, topics.listingsIncoming, ...Object.values(REFERENCE_TOPICS)];
   // Right after the previous round's deletes, a busy broker may answer a create's leader check with
   // UNKNOWN_TOPIC_OR_PARTITION (retriable): retry a few times before giving up.
   await ensureTopics(kafka, specs, { attempts: 4, retryDelayMs: 2000, onRetry: (err) => progress(`  creating the round's topics failed (${String(err)}), retrying`) });
-  progress(`${label}: filling ${n} listings`);
+  progress(`${label}: filling ${n} listings, ${CERTS} certificates, ${RECALLS} recalls`);
   endPhase('before_fill');
-  await fill(kafka.topic(topics.listings), n);
+  await fill(kafka, n);
   endPhase('fill');
   const pass: StageDefinition = { name: 'bench_passthrough', inputs: [topics.listings], handle: (batch) => batch.map((m) => ok([{ topic: topics.listingsIncoming, key: m.key, raw: m.raw }])) };
   const out: Record<string, { ms: number; cpuUs: number; sent: number }> = {};
   for (const side of detectFirst ? ['detect', 'pass'] : ['pass', 'detect']) {
-    out[side] = await runStage(kafka, config, side === 'pass' ? pass : createDetectStage(config, logger, { views }), n);
+    out[side] = await runStage(kafka, config, side === 'pass' ? pass : createDetectStage(config, logger), n);
     endPhase(side === 'pass' ? 'passthrough' : 'detect');
   }
   // A busy broker sometimes answers the metadata call of a delete with a retriable error: try again once.
@@ -169,11 +164,9 @@ function recallMatchCost(sizes: number[]): { cpu: Record<string, number>; wall: 
   return { cpu: out, wall };
 }
 
-progress(`building views: ${CERTS} certificates, ${RECALLS} recalls`);
-const views = buildViews();
-await round('warm-up', views, Math.min(N, 20_000), false);
+await round('warm-up', Math.min(N, 20_000), false);
 const rounds = [];
-for (let i = 0; i < ROUNDS; i++) rounds.push(await round(`round ${i + 1}/${ROUNDS}`, views, N, i % 2 === 1));
+for (let i = 0; i < ROUNDS; i++) rounds.push(await round(`round ${i + 1}/${ROUNDS}`, N, i % 2 === 1));
 const rss = maxRss;
 const recallUs = recallMatchCost([2_000, 20_000, 200_000]);
 clearInterval(rssTimer);
@@ -181,6 +174,7 @@ console.log(
   JSON.stringify({
     bench: 'detect',
     ratio: Number(median(rounds.map((r) => r.passMs / r.detectMs)).toFixed(3)),
+    thread: base.detect.workerThread ? 'worker' : 'main',
     listings: N,
     certificates: CERTS,
     recalls: RECALLS,

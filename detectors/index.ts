@@ -48,6 +48,11 @@ export function detectorsConfigSchema(defs: Readonly<Record<string, DetectorDefi
 export const detectConfigSchema = z.strictObject({
   /** Per detector: { enabled, ...settings }. Unknown detector names are rejected. @default all enabled with defaults */
   detectors: detectorsConfigSchema().prefault({}),
+  /**
+   * Run the detectors on a worker thread: the stage's thread consumes and produces, the worker decodes and
+   * detects, so the stage uses two cores (bench:detect). false = on the stage's thread. @default true
+   */
+  workerThread: z.boolean().default(true),
   /** Wait until the reference views hold what the reference topics held at start before consuming. @default true */
   waitForReference: z.boolean().default(true),
   /** Give up waiting (and consume anyway, with a warning) after this long, ms. @default 300000 */

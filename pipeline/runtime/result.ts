@@ -8,8 +8,8 @@ export interface OutputMessage {
   key: string | null;
   /** The value, JSON-encoded on send. Ignored when `raw` is given. */
   value?: unknown;
-  /** Bytes to send as they are (a pass-through stage forwards the input bytes without re-encoding). */
-  raw?: Buffer;
+  /** Bytes (or JSON text) to send as they are (a pass-through stage forwards the input bytes without re-encoding). */
+  raw?: Buffer | string;
   headers?: Record<string, string>;
 }
 

@@ -13,7 +13,7 @@ import { ACKS_ALL, type Consumer, type EachBatchPayload, type KafkaHandle, type 
 import type { Logger } from '../logger.ts';
 import { topics, type TopicSpec } from '../topics.ts';
 import { StageMetrics } from './metrics.ts';
-import { compileValidator } from './validator.ts';
+import { createJsonDecoder } from './validator.ts';
 import { REASONS, isRetryable, type OutputMessage, type StepResult } from './result.ts';
 
 export interface InputMessage<T> {
@@ -114,7 +114,7 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
     return n;
   };
   const schemaByTopic = new Map(def.inputs.map((t) => [kafka.topic(t), t.value] as const));
-  const acceptsByTopic = new Map(def.inputs.map((t) => [kafka.topic(t), compileValidator(t.value)] as const));
+  const decoderByTopic = new Map(def.inputs.map((t) => [kafka.topic(t), createJsonDecoder(t.value)] as const));
   const rawTopics = new Set((def.rawInputs ?? []).map((t) => kafka.topic(t)));
 
   let consumer: Consumer | undefined;
@@ -128,25 +128,11 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
       const key = m.key === null ? null : m.key.toString('utf8');
       return { ok: { value: undefined as z.infer<S>, key, topic, partition, offset: m.offset, timestamp: m.timestamp, raw: m.value } };
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(m.value.toString('utf8'));
-    } catch (err) {
-      return { reason: REASONS.invalidJson, error: (err as Error).message };
-    }
-    let value: unknown = parsed;
-    // Fast path: the parsed JSON is used as it is when it certainly passes; otherwise zod decides (and explains).
-    if (!acceptsByTopic.get(topic)!(parsed)) {
-      const res = schemaByTopic.get(topic)!.safeParse(parsed);
-      if (!res.success) {
-        const first = res.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-        return { reason: REASONS.schemaMismatch, error: first.join('; ') };
-      }
-      value = res.data;
-    }
+    const d = decoderByTopic.get(topic)!(m.value);
+    if (!d.ok) return { reason: d.reason, error: d.error };
     return {
       ok: {
-        value: value as z.infer<S>,
+        value: d.value,
         key: m.key === null ? null : m.key.toString('utf8'),
         topic,
         partition,

@@ -8,6 +8,7 @@
 // Why: zod re-creates every object it parses; on a 2-core machine that copy and its garbage were a large part
 // of the runtime's cost per message (npm run bench:runtime).
 import type { z } from 'zod';
+import { REASONS } from './result.ts';
 
 type Pred = (v: unknown) => boolean;
 
@@ -271,5 +272,30 @@ function compileDisjointUnion(schema: z.ZodType, def: Def): Pred {
     const k = kindOf(v);
     const p = k === null ? undefined : preds.get(k);
     return p !== undefined && p(v);
+  };
+}
+
+/** A decoded message value, or why it is not one (the dead-letter reason and its wording). */
+export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string; error: string };
+
+/**
+ * JSON bytes -> a value the schema accepts: the stage runtime's decode + validate, shared with a stage that
+ * decodes its raw inputs off the main thread (the detect worker), so both dead-letter the same way.
+ */
+export function createJsonDecoder<S extends z.ZodType>(schema: S): (bytes: Buffer) => Decoded<z.infer<S>> {
+  const accepts = compileValidator(schema);
+  return (bytes) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(bytes.toString('utf8'));
+    } catch (err) {
+      return { ok: false, reason: REASONS.invalidJson, error: (err as Error).message };
+    }
+    // Fast path: the parsed JSON is used as it is when it certainly passes; otherwise zod decides (and explains).
+    if (accepts(parsed)) return { ok: true, value: parsed as z.infer<S> };
+    const res = schema.safeParse(parsed);
+    if (res.success) return { ok: true, value: res.data as z.infer<S> };
+    const first = res.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    return { ok: false, reason: REASONS.schemaMismatch, error: first.join('; ') };
   };
 }

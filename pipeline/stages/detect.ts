@@ -1,131 +1,165 @@
-// Stage `detect`: runs the configured detectors (detectors/index.ts) on every listing and livestream
-// snapshot, against in-memory reference views built from the compacted reference topics (certificates,
-// licences, recalls, prohibited; detectors/reference/follow.ts), and publishes one Alert per finding on the
-// alerts topic, keyed by the deterministic alert_id.
-// In: topics.listings, topics.livestreams (validated by the runtime). Out: topics.alerts.
+// Stage `detect`: runs the configured detectors on every listing and livestream snapshot, against reference
+// views built from the compacted reference topics, and publishes one Alert per finding on the alerts topic,
+// keyed by the deterministic alert_id. The detection itself is the engine (detect-engine.ts).
+// In: topics.listings, topics.livestreams. Out: topics.alerts.
+// Where the engine runs (detect.workerThread):
+// - true (default): on a worker thread (detect-worker.ts). This thread consumes and produces; the worker
+//   decodes, validates (the runtime's decoder, same dead-letter reasons) and detects, so the two use two
+//   cores. The worker holds the views and the price state, follows the reference topics with its own Kafka
+//   client, and is restarted if it dies (the slice in flight is retried meanwhile: nothing is lost).
+// - false, or when deps.views is given (tests, benchmarks): on this thread, inputs validated by the runtime.
 // Before consuming, start() waits until the views hold what the reference topics held at start
 // (config.detect.waitForReference), so a restart does not briefly call every certificate forged.
-// Determinism: alert_id = alertId(subject, detector, rule, evidence_key) and created_at = the snapshot's
-// fetched_at, so replaying a topic produces byte-identical alerts (ReplacingMergeTree keeps one).
-// A detector that throws is a bug in that detector: the error is counted (errors{type=detector_<name>}) and
-// logged, and the other detectors' findings for the snapshot still go out.
+import type { Worker } from 'node:worker_threads';
 import type { Config } from '../config.ts';
-import { Alert, alertId, alertSubjectFromListing, alertSubjectFromLivestream, subjectKey, type AlertSubjectFields, type ListingSnapshot, type LivestreamSnapshot } from '../contracts/index.ts';
-import { createDetectors, type RunnableDetector } from '../../detectors/index.ts';
-import { createCompactListingMemory } from '../../detectors/listing-memory.ts';
-import { livestreamRisk } from '../../detectors/livestream-risk.ts';
-import { followReferenceTopics, type ReferenceFollower } from '../../detectors/reference/follow.ts';
-import { createReferenceViews, type ReferenceViews } from '../../detectors/reference/views.ts';
-import type { DetectorFinding, Subject } from '../../detectors/types.ts';
-import { createKafka, type KafkaHandle } from '../kafka.ts';
-import { priceStateFor, seedPriceHistory } from './price-history.ts';
+import type { ListingSnapshot, LivestreamSnapshot } from '../contracts/index.ts';
+import type { Subject } from '../../detectors/types.ts';
+import type { KafkaHandle } from '../kafka.ts';
 import type { Logger } from '../logger.ts';
-import { ok, type OutputMessage, type StepResult } from '../runtime/result.ts';
-import type { StageContext, StageDefinition } from '../runtime/stage.ts';
-import { compileValidator } from '../runtime/validator.ts';
+import type { ReferenceViews } from '../../detectors/reference/views.ts';
+import { dlq, ok, RetryableError, type OutputMessage, type StepResult } from '../runtime/result.ts';
+import type { InputMessage, StageContext, StageDefinition } from '../runtime/stage.ts';
+import { startWorker } from '../runtime/worker.ts';
 import { topicName, topics } from '../topics.ts';
+import { createDetectEngine } from './detect-engine.ts';
+import type { DetectWorkerInit, FromDetectWorker, MessageResult, SnapshotKind, ToDetectWorker } from './detect-worker.ts';
+
+export { alertsFor } from './detect-engine.ts';
 
 export interface DetectStageDeps {
-  /** Reference views to use instead of following the topics (tests, benchmarks, batch tools). */
+  /** Reference views to use instead of following the topics (tests, benchmarks, batch tools); runs on this thread. */
   views?: ReferenceViews;
   kafka?: KafkaHandle;
 }
 
-/** The alerts for one subject: pure given the detectors and the views (used by the stage and by evals). */
-export function alertsFor(subject: Subject, detectors: readonly RunnableDetector[], views: ReferenceViews, onError?: (detector: string, err: unknown) => void): Alert[] {
-  const out: Alert[] = [];
-  // Most snapshots have no finding: the alert subject is built on the first one.
-  let base: AlertSubjectFields | undefined;
-  let key = '';
-  for (const d of detectors) {
-    if (!d.definition.subjects.includes(subject.kind)) continue;
-    let findings: DetectorFinding[];
-    try {
-      findings = d.run(subject, views.view);
-    } catch (err) {
-      onError?.(d.name, err);
-      continue;
-    }
-    if (findings.length && !base) {
-      base = subject.kind === 'listing' ? alertSubjectFromListing(subject.snapshot) : alertSubjectFromLivestream(subject.snapshot);
-      key = subjectKey(subject.kind, subject.snapshot.platform, subject.kind === 'listing' ? subject.snapshot.listing_id : subject.snapshot.room_id);
-    }
-    for (const f of findings) {
-      const { evidence_key, ...finding } = f;
-      out.push({ ...base!, alert_id: alertId(key, d.name, f.rule_id, evidence_key), detector: d.name, ...finding });
-    }
-  }
-  return out;
-}
-
-/** livestream_risk's listing memory in its compact form (detectors/listing-memory.ts), bounded as configured. */
-function listingMemoryFor(config: Config) {
-  const settings = livestreamRisk.configSchema.loose().parse(config.detect.detectors[livestreamRisk.name] ?? {}) as { maxListings: number };
-  return createCompactListingMemory(settings.maxListings);
-}
-
 export function createDetectStage(config: Config, logger: Logger, deps: DetectStageDeps = {}): StageDefinition {
-  const log = logger.child({ component: 'stage', name: 'detect' });
-  const views = deps.views ?? createReferenceViews();
-  // price_anomaly's state lives here so start() can seed it from ClickHouse history (price-history.ts).
-  const priceState = priceStateFor(config);
-  const detectors = createDetectors(config.detect.detectors, { logger: log, priceState, listingMemory: listingMemoryFor(config) });
-  const listingsTopic = topicName(topics.listings, config.kafka.topicSuffix);
-  let follower: ReferenceFollower | undefined;
+  return deps.views || !config.detect.workerThread ? inProcessStage(config, logger, deps) : workerStage(config, logger);
+}
+
+function inProcessStage(config: Config, logger: Logger, deps: DetectStageDeps): StageDefinition {
   let metrics: StageContext['metrics'] | undefined;
-  const lastErrorLog = new Map<string, number>();
-  // The runtime's compiled accept-path: zod (which copies the whole alert) only for the rare alert it
-  // cannot vouch for, and to word the error.
-  const alertAccepted = compileValidator(Alert);
-
-  const onError = (detector: string, err: unknown) => {
-    metrics?.count(metrics.errors, `detector_${detector}`);
-    const now = Date.now();
-    if (now - (lastErrorLog.get(detector) ?? 0) > 10_000) {
-      lastErrorLog.set(detector, now);
-      log.error({ detector, err }, 'detector threw; its findings for this snapshot are skipped (bug)');
-    }
-  };
-
+  const engine = createDetectEngine(config, logger, { ...deps, onDetectorError: (d) => metrics?.count(metrics.errors, `detector_${d}`) });
+  const listingsTopic = topicName(topics.listings, config.kafka.topicSuffix);
   return {
     name: 'detect',
     inputs: [topics.listings, topics.livestreams],
     async start(ctx) {
       metrics = ctx.metrics;
-      log.info({ detectors: detectors.map((d) => d.name) }, 'detectors');
-      // Runs beside the reference catch-up; bounded by detect.priceHistoryTimeoutMs and never throws.
-      const seeded = priceState ? seedPriceHistory(config, priceState, log) : undefined;
-      if (deps.views) return void (await seeded);
-      const kafka = deps.kafka ?? createKafka(config.kafka, logger);
-      follower = await followReferenceTopics(kafka, views, logger);
-      if (config.detect.waitForReference) {
-        const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), config.detect.referenceReadyTimeoutMs).unref());
-        if ((await Promise.race([follower.ready.then(() => 'ready' as const), timeout])) === 'timeout') {
-          log.warn('reference views not caught up within referenceReadyTimeoutMs; detecting with what is loaded');
-        }
-      }
-      await seeded;
+      await engine.start();
     },
     handle(batch): StepResult[] {
       const isListing = batch[0]?.topic === listingsTopic;
       return batch.map((m) => {
         const subject: Subject = isListing ? { kind: 'listing', snapshot: m.value as ListingSnapshot } : { kind: 'livestream', snapshot: m.value as LivestreamSnapshot };
+        return ok(engine.detect(subject).map((a): OutputMessage => ({ topic: topics.alerts, key: a.alert_id, value: a })));
+      });
+    },
+    stop: () => engine.stop(),
+  };
+}
+
+function workerStage(config: Config, logger: Logger): StageDefinition {
+  const log = logger.child({ component: 'stage', name: 'detect' });
+  const listingsTopic = topicName(topics.listings, config.kafka.topicSuffix);
+  // The worker logs as this process does: 'auto' is decided here, where stderr may be a terminal.
+  const format = config.log.format === 'auto' ? (process.stderr.isTTY ? 'pretty' : 'json') : config.log.format;
+  const init: DetectWorkerInit = { config: { ...config, log: { ...config.log, format } } };
+  let metrics: StageContext['metrics'] | undefined;
+  let worker: Worker | undefined;
+  let ready: Promise<Worker> | undefined;
+  let stopping = false;
+  let nextId = 0;
+  const pending = new Map<number, { resolve: (r: MessageResult[]) => void; reject: (e: Error) => void }>();
+
+  const failPending = (why: string) => {
+    for (const p of pending.values()) p.reject(new RetryableError(why));
+    pending.clear();
+  };
+
+  /** Starts the worker; resolves when its views have caught up with the reference topics. */
+  const spawn = (): Promise<Worker> =>
+    (ready = startWorker(new URL('./detect-worker.ts', import.meta.url), init).then(
+      (w) =>
+        new Promise<Worker>((resolve, reject) => {
+          worker = w;
+          w.on('message', (m: FromDetectWorker) => {
+            if (m.type === 'ready') resolve(w);
+            else if (m.type === 'failed') {
+              reject(new Error(`detect worker failed to start: ${m.error}`));
+              void w.terminate();
+            } else if (m.type === 'result') {
+              for (const [d, n] of Object.entries(m.detectorErrors)) metrics?.count(metrics.errors, `detector_${d}`, n);
+              const p = pending.get(m.id);
+              pending.delete(m.id);
+              p?.resolve(m.results);
+            }
+          });
+          w.on('error', (err) => log.error({ err }, 'detect worker failed'));
+          w.on('exit', (code) => {
+            if (worker === w) {
+              worker = undefined;
+              ready = undefined;
+            }
+            reject(new Error(`detect worker exited with code ${code} before it was ready`));
+            if (stopping) return;
+            metrics?.count(metrics.errors, 'detect_worker_exit');
+            log.error({ code }, 'detect worker exited; it is restarted on the next batch and the batches in flight are retried');
+            failPending(`detect worker exited with code ${code}`);
+          });
+        }),
+    ));
+
+  const detect = async (w: Worker, kind: SnapshotKind, batch: readonly InputMessage<unknown>[]): Promise<MessageResult[]> => {
+    let total = 0;
+    for (const m of batch) total += m.raw.length;
+    const bytes = new Uint8Array(total);
+    const ends = new Uint32Array(batch.length);
+    let at = 0;
+    for (let i = 0; i < batch.length; i++) {
+      bytes.set(batch[i]!.raw, at);
+      ends[i] = at += batch[i]!.raw.length;
+    }
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      const msg: ToDetectWorker = { type: 'batch', id, kind, bytes, ends };
+      w.postMessage(msg, [bytes.buffer, ends.buffer]);
+    });
+  };
+
+  return {
+    name: 'detect',
+    inputs: [topics.listings, topics.livestreams],
+    rawInputs: [topics.listings, topics.livestreams],
+    async start(ctx) {
+      metrics = ctx.metrics;
+      await spawn();
+    },
+    async handle(batch): Promise<StepResult[]> {
+      let w: Worker;
+      try {
+        w = await (ready ?? spawn());
+      } catch (err) {
+        ready = undefined;
+        throw new RetryableError(`detect worker not ready: ${(err as Error).message}`, { cause: err });
+      }
+      const results = await detect(w, batch[0]?.topic === listingsTopic ? 'listing' : 'livestream', batch);
+      return results.map((r) => {
+        if (!Array.isArray(r)) return dlq(r.reason, r.error);
         const outputs: OutputMessage[] = [];
-        for (const a of alertsFor(subject, detectors, views, onError)) {
-          // Detectors are ours, but their text comes from pages: a finding that breaks the wire contract
-          // (too long, bad field) must not reach the sink; count it as that detector's error.
-          const parsed = alertAccepted(a) ? null : Alert.safeParse(a);
-          if (parsed && !parsed.success) {
-            onError(a.detector, new Error(`invalid alert from ${a.detector}/${a.rule_id}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`));
-            continue;
-          }
-          outputs.push({ topic: topics.alerts, key: a.alert_id, value: a });
-        }
+        for (let i = 0; i < r.length; i += 2) outputs.push({ topic: topics.alerts, key: r[i]!, raw: r[i + 1]! });
         return ok(outputs);
       });
     },
     async stop() {
-      await follower?.stop();
+      stopping = true;
+      const w = worker;
+      if (!w) return;
+      const exited = new Promise<void>((r) => w.once('exit', () => r()));
+      w.postMessage({ type: 'stop' } satisfies ToDetectWorker);
+      const timer = setTimeout(() => void w.terminate(), 10_000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }
