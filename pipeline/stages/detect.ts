@@ -32,6 +32,12 @@ export interface DetectStageDeps {
   kafka?: KafkaHandle;
 }
 
+/** The running worker of a detect stage made by createDetectStage (undefined on the stage's thread or between workers). */
+export function detectWorkerOf(stage: StageDefinition): Worker | undefined {
+  return workers.get(stage)?.();
+}
+const workers = new WeakMap<StageDefinition, () => Worker | undefined>();
+
 export function createDetectStage(config: Config, logger: Logger, deps: DetectStageDeps = {}): StageDefinition {
   return deps.views || !config.detect.workerThread ? inProcessStage(config, logger, deps) : workerStage(config, logger);
 }
@@ -127,7 +133,7 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
     });
   };
 
-  return {
+  const stage: StageDefinition = {
     name: 'detect',
     inputs: [topics.listings, topics.livestreams],
     rawInputs: [topics.listings, topics.livestreams],
@@ -162,4 +168,6 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
       clearTimeout(timer);
     },
   };
+  workers.set(stage, () => worker);
+  return stage;
 }
