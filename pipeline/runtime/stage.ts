@@ -60,10 +60,10 @@ export interface StageDefinition<S extends z.ZodType = z.ZodType> {
    */
   readonly rawInputs?: readonly TopicSpec[];
   /**
-   * Bytes one fetch may take from a partition, when the stage wants more than the runtime's 8 MiB (still at most
-   * runtime.maxInFlightBytes / partitionsConsumedConcurrently): kafkajs fetches again only after every slice of
-   * the last fetch was delivered, so a sink that waits for its INSERTs stalls once per fetch; fewer, larger
-   * fetches stall less often.
+   * Bytes one fetch may take from a partition, instead of the runtime's 8 MiB (at most
+   * runtime.maxInFlightBytes / partitionsConsumedConcurrently). More: kafkajs fetches again only after every
+   * slice of the last fetch was delivered, so a sink that waits for its INSERTs stalls once per fetch; fewer,
+   * larger fetches stall less often. Less: a stage whose work is elsewhere (the detect worker) holds less.
    */
   readonly maxBytesPerPartition?: number;
   /** Called once before consuming starts (open sinks, load reference views). */
@@ -294,7 +294,7 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
       consumer = kafka.consumer(groupId, {
         sessionTimeoutMs: runtime.sessionTimeoutMs,
         maxBytes: runtime.maxInFlightBytes,
-        maxBytesPerPartition: Math.min(perPartition, Math.max(8 * 1024 * 1024, def.maxBytesPerPartition ?? 0)),
+        maxBytesPerPartition: Math.min(perPartition, def.maxBytesPerPartition ?? 8 * 1024 * 1024),
       });
       producer = kafka.producer();
       await producer.connect();

@@ -137,6 +137,7 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
     name: 'detect',
     inputs: [topics.listings, topics.livestreams],
     rawInputs: [topics.listings, topics.livestreams],
+    maxBytesPerPartition: config.detect.fetchBytesPerPartition,
     async start(ctx) {
       metrics = ctx.metrics;
       await spawn();
