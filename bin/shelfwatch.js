@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Entry point: runs the TypeScript CLI through tsx, so a checkout needs no build step after `npm ci`.
-import { register } from 'tsx/esm/api';
+// Entry point: runs the TypeScript CLI as one bundle (bin/bundle.js: esbuild, rebuilt when a source file
+// changed), so a checkout needs no build step after `npm ci`.
+import { bundle } from './bundle.js';
 
-register();
-await import('../pipeline/cli/main.ts');
+await import((await bundle(new URL('../pipeline/cli/main.ts', import.meta.url))).href);
