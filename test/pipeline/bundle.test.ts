@@ -1,0 +1,64 @@
+// bin/bundle.js: how the CLI, the benches and worker threads run the project's TypeScript. A module keeps its
+// own import.meta (paths relative to it work bundled), a dynamic import() loads when it is reached, an
+// unchanged source reuses the bundle and a changed one is rebuilt.
+import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { bundle } from '../../bin/bundle.js';
+
+function project() {
+  const dir = mkdtempSync(join(tmpdir(), 'sw-bundle-'));
+  writeFileSync(join(dir, 'data.txt'), 'beside lib');
+  writeFileSync(
+    join(dir, 'lib.ts'),
+    `import { readFileSync } from 'node:fs';
+export const where: string = import.meta.url;
+export const dir: string = import.meta.dirname;
+export const data = readFileSync(new URL('./data.txt', import.meta.url), 'utf8');
+export const version = 1;\n`,
+  );
+  writeFileSync(join(dir, 'later.ts'), `export const loadedAt: number = Date.now();\n(globalThis as any).__laterLoaded = true;\n`);
+  writeFileSync(
+    join(dir, 'entry.ts'),
+    `export { where, dir, data, version } from './lib.ts';
+export const self: string = import.meta.url;
+export const later = () => import('./later.ts');\n`,
+  );
+  return dir;
+}
+
+describe('bin/bundle.js', () => {
+  it('keeps each module its own import.meta, and a dynamic import loads only when reached', async () => {
+    const dir = project();
+    const url = await bundle(join(dir, 'entry.ts'));
+    expect(url.pathname).toMatch(/node_modules\/\.cache\/shelfwatch\/entry-[0-9a-f]{16}\/entry\.mjs$/);
+    const m = await import(url.href);
+    expect(m.self).toBe(pathToFileURL(join(dir, 'entry.ts')).href);
+    expect(m.where).toBe(pathToFileURL(join(dir, 'lib.ts')).href);
+    expect(m.dir).toBe(dir);
+    expect(m.data).toBe('beside lib');
+    expect((globalThis as { __laterLoaded?: boolean }).__laterLoaded).toBeUndefined();
+    await m.later();
+    expect((globalThis as { __laterLoaded?: boolean }).__laterLoaded).toBe(true);
+  });
+
+  it('reuses the bundle while no source changed, and rebuilds when one did', async () => {
+    const dir = project();
+    const first = await bundle(join(dir, 'entry.ts'));
+    expect((await bundle(join(dir, 'entry.ts'))).href).toBe(first.href);
+    writeFileSync(join(dir, 'lib.ts'), `export const where = ''; export const dir = ''; export const data = ''; export const version = 2;\n`);
+    // A different size is enough; the mtime is moved too, in case the clock did not tick.
+    utimesSync(join(dir, 'lib.ts'), new Date(), new Date(Date.now() + 5_000));
+    const second = await bundle(join(dir, 'entry.ts'));
+    expect(second.href).not.toBe(first.href);
+    expect((await import(second.href)).version).toBe(2);
+  });
+
+  it('leaves a JavaScript file as it is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-bundle-'));
+    writeFileSync(join(dir, 'plain.mjs'), 'export const x = 1;\n');
+    expect((await bundle(join(dir, 'plain.mjs'))).href).toBe(pathToFileURL(join(dir, 'plain.mjs')).href);
+  });
+});
