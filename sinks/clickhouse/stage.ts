@@ -13,8 +13,8 @@ import { createClickHouse, type ClickHouse } from '../../pipeline/clickhouse/cli
 import { toClickHouseError } from '../../pipeline/clickhouse/errors.ts';
 import { secrets, type Config } from '../../pipeline/config.ts';
 import type { Logger } from '../../pipeline/logger.ts';
-import { REASONS, RetryableError, dlq, ok, type StepResult } from '../../pipeline/runtime/result.ts';
-import { compileValidator } from '../../pipeline/runtime/validator.ts';
+import { RetryableError, dlq, ok, type StepResult } from '../../pipeline/runtime/result.ts';
+import { createJsonDecoder } from '../../pipeline/runtime/validator.ts';
 import type { InputMessage, StageDefinition } from '../../pipeline/runtime/stage.ts';
 import { RowRejected, SinkBatcher, type FlushInfo } from './batcher.ts';
 import { createHttpInserter } from './http-insert.ts';
@@ -60,7 +60,7 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
   let scratch = Buffer.alloc(0);
   // Raw topics: the runtime hands their messages over unparsed (routes with `wire`, when lines are streamed).
   const rawRoutes = inserter && config.sink.clickhouse.wireLines ? SINK_ROUTES.filter((r) => r.wire) : [];
-  const decoders = new Map(rawRoutes.map((r) => [r, createDecoder(r.topic.value)] as const));
+  const decoders = new Map(rawRoutes.map((r) => [r, createJsonDecoder(r.topic.value)] as const));
   const batcher = new SinkBatcher<unknown>(
     (table, rows) => ch.insert(table, rows),
     { ...config.sink.clickhouse, maxWaiting: config.runtime.partitionsConsumedConcurrently * maxInFlightSlices },
@@ -74,7 +74,7 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
         let value: unknown = item;
         if (Buffer.isBuffer(item)) {
           const d = decoders.get(route)!(item);
-          if ('reason' in d) throw new RowRejected(d.reason, d.error);
+          if (!d.ok) throw new RowRejected(d.reason, d.error);
           value = d.value;
         }
         try {
@@ -137,7 +137,7 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
           }
           // Not of the plain shape: the contract decides (dead letter with its reason, or the value's line).
           const d = decode!(m.raw);
-          if ('reason' in d) {
+          if (!d.ok) {
             results[i] = dlq(d.reason, d.error);
             continue;
           }
@@ -174,25 +174,5 @@ export function createClickHouseSinkStage(config: Config, logger: Logger, client
       inserter?.close();
       if (!client) await ch.close();
     },
-  };
-}
-
-/**
- * The runtime's decoding (JSON, then the contract: the compiled fast check, zod when it says no), for raw
- * topics: the value, or the runtime's dead-letter reason and error text.
- */
-function createDecoder(schema: z.ZodType): (raw: Buffer) => { value: unknown } | { reason: string; error: string } {
-  const accepts = compileValidator(schema);
-  return (raw) => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw.toString('utf8'));
-    } catch (err) {
-      return { reason: REASONS.invalidJson, error: (err as Error).message };
-    }
-    if (accepts(parsed)) return { value: parsed };
-    const res = schema.safeParse(parsed);
-    if (res.success) return { value: res.data };
-    return { reason: REASONS.schemaMismatch, error: res.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
   };
 }
