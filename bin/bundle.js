@@ -2,7 +2,9 @@
 // The entry is bundled with esbuild (the compiler tsx uses) into ES modules, packages left as imports and
 // each dynamic import() its own chunk (so a command's packages load only when it runs), written
 // content-addressed under node_modules/.cache/shelfwatch/ (inside the project, so those imports resolve from
-// node_modules). Each module keeps its own import.meta.url / dirname / filename (its source
+// node_modules). Where that is not writable (an installation owned by another user), or when
+// SHELFWATCH_CACHE_DIR names a directory, the bundles go there instead (default: a private directory under
+// the system's temp dir), with a link to the project's node_modules beside them. Each module keeps its own import.meta.url / dirname / filename (its source
 // file's), so paths relative to a module work as they do unbundled. A bundle is rebuilt only when one of its
 // source files changed (their sizes and mtimes are recorded beside it).
 // Why: under the tsx loader a process pays for a loader thread and every module compiled in it (~35 MB RSS
@@ -10,12 +12,41 @@
 // bundled for the detect worker).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CACHE = join(ROOT, 'node_modules', '.cache', 'shelfwatch');
+
+/** A directory only we can write, with the project's node_modules linked in so the bundles' imports resolve. */
+function privateCache(dir) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = lstatSync(dir);
+  // A directory someone else made (or can write) could hold code we would run: refuse it.
+  if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid()) || (st.mode & 0o022) !== 0) {
+    throw new Error(`bundle cache ${dir} must be a directory owned by this user and writable by it alone (set SHELFWATCH_CACHE_DIR to another)`);
+  }
+  try {
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  } catch (err) {
+    if (err.code !== 'EEXIST') throw err;
+  }
+  return dir;
+}
+
+function cacheDir() {
+  if (process.env.SHELFWATCH_CACHE_DIR) return privateCache(resolve(process.env.SHELFWATCH_CACHE_DIR));
+  const inProject = join(ROOT, 'node_modules', '.cache', 'shelfwatch');
+  try {
+    mkdirSync(inProject, { recursive: true });
+    accessSync(inProject, constants.W_OK);
+    return inProject;
+  } catch {
+    return privateCache(join(tmpdir(), `shelfwatch-cache-${process.getuid?.() ?? 'user'}`));
+  }
+}
+let CACHE;
 const TS = /\.[cm]?ts$/;
 
 /** esbuild plugin: import.meta.url / dirname / filename of each module become its source file's. */
@@ -64,6 +95,7 @@ export async function bundle(entry) {
   const entryPath = entry instanceof URL ? fileURLToPath(entry) : resolve(entry);
   if (!TS.test(entryPath)) return pathToFileURL(entryPath);
   const name = basename(entryPath).replace(TS, '');
+  CACHE ??= cacheDir();
   const stampFile = join(CACHE, `${name}-${sha(entryPath)}.stamp.json`);
   const cached = unchanged(stampFile);
   if (cached) return pathToFileURL(cached);

@@ -1,10 +1,11 @@
 // bin/bundle.js: how the CLI, the benches and worker threads run the project's TypeScript. A module keeps its
 // own import.meta (paths relative to it work bundled), a dynamic import() loads when it is reached, an
 // unchanged source reuses the bundle and a changed one is rebuilt.
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { bundle } from '../../bin/bundle.js';
 
@@ -60,5 +61,27 @@ describe('bin/bundle.js', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-bundle-'));
     writeFileSync(join(dir, 'plain.mjs'), 'export const x = 1;\n');
     expect((await bundle(join(dir, 'plain.mjs'))).href).toBe(pathToFileURL(join(dir, 'plain.mjs')).href);
+  });
+});
+
+describe('bin/bundle.js cache elsewhere (SHELFWATCH_CACHE_DIR, or a read-only installation)', () => {
+  it('writes the bundles there, and their package imports still resolve', () => {
+    const cache = join(mkdtempSync(join(tmpdir(), 'sw-cache-')), 'c');
+    const dir = mkdtempSync(join(tmpdir(), 'sw-bundle-'));
+    writeFileSync(join(dir, 'uses-package.ts'), `import { z } from 'zod';\nconsole.log(JSON.stringify({ ok: z.string().safeParse('x').success, at: import.meta.url }));\n`);
+    // A fresh process: the cache directory is chosen once per process.
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/run.js', import.meta.url)), join(dir, 'uses-package.ts')], { encoding: 'utf8', env: { ...process.env, SHELFWATCH_CACHE_DIR: cache } });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ ok: true, at: pathToFileURL(join(dir, 'uses-package.ts')).href });
+    expect(readdirSync(cache).some((f) => f.startsWith('uses-package-') && !f.endsWith('.json'))).toBe(true);
+    expect(statSync(cache).mode & 0o077).toBe(0);
+  });
+
+  it('refuses a cache directory others can write', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'sw-cache-'));
+    chmodSync(cache, 0o777);
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/run.js', import.meta.url)), fileURLToPath(new URL('../../pipeline/topics.ts', import.meta.url))], { encoding: 'utf8', env: { ...process.env, SHELFWATCH_CACHE_DIR: cache } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/writable by it alone/);
   });
 });
