@@ -13,8 +13,7 @@
 // the topics); each stage is timed from the end of its start(), so loading the register is not in the figures.
 // Listings and register are produced by a child process (bench/detect-fill.ts, as a crawler would produce
 // them), so rss_mb is the stage process's own (worker thread included): reference views, the stages, their
-// Kafka clients. at_rss_peak_mb splits the peak into
-// V8 heap and Buffers; event_loop_utilization and load_average say whether wall time waited for the broker
+// Kafka clients. at_rss_peak_mb splits the peak into V8 heap and Buffers; event_loop_utilization and load_average say whether wall time waited for the broker
 // or for a core. The generated data is in bench/detect-data.ts.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -24,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { createRecallIndex } from '../detectors/recall-index.ts';
 import { REFERENCE_TOPICS } from '../detectors/reference/load.ts';
 import { loadConfig, parseConfig } from '../pipeline/config.ts';
-import { makeCertificate, makeListing, makeRecall } from './detect-data.ts';
+import { makeListing, makeRecall } from './detect-data.ts';
 import { createKafka, deleteTopics, ensureTopics, type KafkaHandle } from '../pipeline/kafka.ts';
 import { createLogger } from '../pipeline/logger.ts';
 import { applyHeapPolicy } from '../pipeline/runtime/heap.ts';
@@ -73,8 +72,7 @@ function endPhase(name: string): void {
 
 /** Fills the topic from a child process (bench/detect-fill.ts): the stage process holds none of the generated listings. */
 async function fill(kafka: KafkaHandle, n: number): Promise<void> {
-  const args = ['--topic', kafka.topic(topics.listings), '--listings', String(n), '--certificates', String(CERTS), '--recalls', String(RECALLS)];
-  args.push('--certificates-topic', kafka.topic(REFERENCE_TOPICS.certificates), '--recalls-topic', kafka.topic(REFERENCE_TOPICS.recalls));
+  const args = ['--topic', kafka.topic(topics.listings), '--listings', String(n), '--certificates', String(CERTS), '--recalls', String(RECALLS), '--certificates-topic', kafka.topic(REFERENCE_TOPICS.certificates), '--recalls-topic', kafka.topic(REFERENCE_TOPICS.recalls)];
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./detect-fill.ts', import.meta.url)), ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);

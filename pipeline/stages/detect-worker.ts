@@ -5,7 +5,8 @@
 // In (messages from the stage): batch {id, kind, bytes, ends}: the snapshots' JSON back to back in one
 // transferred buffer, ends[i] = where message i ends; stop. Out: ready | failed {error} once after start;
 // result {id, results, detectorErrors} per batch, results[i] = [alert_id, alert JSON, ...] for message i, or
-// {reason, error} when it does not decode (the runtime's decoder: same dead-letter reasons); stopped.
+// {reason, error} when it does not decode (the runtime's decoder: same dead-letter reasons). After stop the
+// worker stops following the reference topics and exits.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config.ts';
 import { ListingSnapshot, LivestreamSnapshot } from '../contracts/index.ts';
@@ -22,8 +23,7 @@ export type MessageResult = string[] | { reason: string; error: string };
 export type FromDetectWorker =
   | { type: 'ready' }
   | { type: 'failed'; error: string }
-  | { type: 'result'; id: number; results: MessageResult[]; detectorErrors: Record<string, number> }
-  | { type: 'stopped' };
+  | { type: 'result'; id: number; results: MessageResult[]; detectorErrors: Record<string, number> };
 
 if (parentPort) {
   const port = parentPort;
@@ -36,10 +36,7 @@ if (parentPort) {
 
   port.on('message', (m: ToDetectWorker) => {
     if (m.type === 'stop') {
-      engine.stop().finally(() => {
-        post({ type: 'stopped' });
-        port.close();
-      });
+      engine.stop().finally(() => port.close());
       return;
     }
     const buf = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);

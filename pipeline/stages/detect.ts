@@ -88,9 +88,12 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
       (w) =>
         new Promise<Worker>((resolve, reject) => {
           worker = w;
+          let started = false;
           w.on('message', (m: FromDetectWorker) => {
-            if (m.type === 'ready') resolve(w);
-            else if (m.type === 'failed') {
+            if (m.type === 'ready') {
+              started = true;
+              resolve(w);
+            } else if (m.type === 'failed') {
               reject(new Error(`detect worker failed to start: ${m.error}`));
               void w.terminate();
             } else if (m.type === 'result') {
@@ -106,8 +109,9 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
               worker = undefined;
               ready = undefined;
             }
+            // Before it was ready: whoever awaits the start hears of it (a failed start says why itself).
             reject(new Error(`detect worker exited with code ${code} before it was ready`));
-            if (stopping) return;
+            if (stopping || !started) return;
             metrics?.count(metrics.errors, 'detect_worker_exit');
             log.error({ code }, 'detect worker exited; it is restarted on the next batch and the batches in flight are retried');
             failPending(`detect worker exited with code ${code}`);
