@@ -97,10 +97,10 @@ export interface PriceLookup {
 }
 
 interface Entry {
-  readonly category: string;
-  readonly brand: string | null;
-  readonly model: string | null;
-  readonly level: PriceLevel;
+  category: string;
+  brand: string | null;
+  model: string | null;
+  level: PriceLevel;
   /**
    * The window's prices: a plain array while small (most keys, a product seen a few times: a typed array
    * costs ~300 bytes and a slow allocation before its first price), a Float64Array once past SMALL_BUFFER.
@@ -117,7 +117,7 @@ interface Entry {
   /** Recency list (least recently updated first): neighbours, null at the ends. */
   older: Entry | null;
   newer: Entry | null;
-  readonly key: string;
+  key: string;
 }
 
 /** Prices a key keeps in a plain array before its buffer becomes a Float64Array (the old initial capacity). */
@@ -193,13 +193,14 @@ function madOf(sorted: Float64Array, med: number): number {
 let scratchSorted = new Float64Array(256);
 let scratchLogs = new Float64Array(256);
 
-function computeStats(values: Float64Array, count: number): PriceStats {
-  if (scratchSorted.length < values.length) {
-    scratchSorted = new Float64Array(values.length);
-    scratchLogs = new Float64Array(values.length);
+/** Statistics of values[0, n) (a window's plain array or typed array, read in place). */
+function computeStats(values: ArrayLike<number>, n: number, count: number): PriceStats {
+  if (scratchSorted.length < n) {
+    scratchSorted = new Float64Array(n);
+    scratchLogs = new Float64Array(n);
   }
-  const sorted = scratchSorted.subarray(0, values.length);
-  sorted.set(values);
+  const sorted = scratchSorted.subarray(0, n);
+  for (let i = 0; i < n; i++) sorted[i] = values[i]!;
   sorted.sort();
   const med = median(sorted);
   const logs = scratchLogs.subarray(0, sorted.length); // sorted stays sorted under log
@@ -289,12 +290,22 @@ export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
         append(e);
       }
     } else {
-      e = { category: pk.category, brand: pk.brand, model: pk.model, level: pk.level, buf: [], head: 0, size: 0, count: 0, cached: null, changed: 0, older: null, newer: null, key: pk.key };
       if (entries.size >= maxKeys && oldest) {
         const evicted: Entry = oldest;
         unlink(evicted);
         entries.delete(evicted.key);
-      }
+        e = evicted;
+        e.category = pk.category;
+        e.brand = pk.brand;
+        e.model = pk.model;
+        e.level = pk.level;
+        e.key = pk.key;
+        // The evicted key's window is kept for the new key (size 0: its old values are never read): a new
+        // key costs no allocation once the base is full, where a fresh buffer per key was promoted and
+        // collected again by full GCs when keys churn (a long tail of models seen once or twice).
+        e.head = e.size = e.count = e.changed = 0;
+        e.cached = null;
+      } else e = { category: pk.category, brand: pk.brand, model: pk.model, level: pk.level, buf: [], head: 0, size: 0, count: 0, cached: null, changed: 0, older: null, newer: null, key: pk.key };
       entries.set(pk.key, e);
       append(e);
     }
@@ -321,7 +332,7 @@ export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
 
   const statsOf = (e: Entry, fresh = false): PriceStats => {
     if (e.cached === null || e.changed > (fresh ? 0 : e.size * staleFraction)) {
-      e.cached = computeStats(Array.isArray(e.buf) ? Float64Array.from(e.buf) : e.buf.subarray(0, e.size), e.count);
+      e.cached = computeStats(e.buf, e.size, e.count);
       e.changed = 0;
     } else if (e.cached.count !== e.count) {
       const c = e.cached; // a fresh object (a caller may hold the old one), built without a spread

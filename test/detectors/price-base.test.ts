@@ -75,6 +75,24 @@ describe('createPriceBase', () => {
     expect(b.stats('a')?.count).toBe(2);
   });
 
+  it('a key that takes an evicted key\'s place starts empty (the old window is not read)', () => {
+    const b = createPriceBase({ maxKeys: 2 });
+    for (let i = 0; i < 40; i++) b.observe('big', null, null, 1000 + i); // past the plain array: a typed window
+    for (let i = 0; i < 5; i++) b.observe('small', null, null, 10 + i);
+    b.observe('new1', null, null, 7); // evicts big
+    expect(b.stats('big')).toBeUndefined();
+    expect(b.stats('new1')).toMatchObject({ count: 1, n: 1, median: 7, p90: 7, mad: 0 });
+    b.observe('new1', null, null, 9);
+    b.observe('new2', null, null, 3); // evicts small
+    b.observe('new2', null, null, 5);
+    expect(b.stats('new1')).toMatchObject({ count: 2, n: 2, median: 8 });
+    expect(b.stats('new2')).toMatchObject({ count: 2, n: 2, median: 4 });
+    expect(b.snapshot().map((r) => [r.key, r.level, r.count, r.median])).toEqual([
+      ['new1', 'category', 2, 8],
+      ['new2', 'category', 2, 4],
+    ]);
+  });
+
   it('snapshot() rows seed another base with fromRows(), giving close statistics', () => {
     const a = createPriceBase();
     for (let i = 0; i < 200; i++) a.observe('fan', 'Midea', 'X1', 100 * Math.exp(0.2 * Math.sin(i * 12.9898)));
