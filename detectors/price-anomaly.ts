@@ -261,6 +261,8 @@ interface CategoryForest {
   /** Snapshot time (ms) of the last training. */
   trainedAt: number;
   forest: LazyForest | null;
+  /** When it last got a row (a counter): past maxCategories the least recent category is dropped. */
+  usedAt: number;
 }
 
 /**
@@ -313,10 +315,21 @@ export interface PriceDeps {
   readonly priceState?: PriceDetectorState;
 }
 
-function touch<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
-  map.delete(key);
-  if (map.size >= max) map.delete(map.keys().next().value!);
-  map.set(key, value);
+/**
+ * Drops the category that got a row least recently. Recency is a counter in each entry, not the Map's order:
+ * re-inserting the category of every listing to keep the order churned the Map's table (an allocation every
+ * few dozen listings); the scan runs only when a new category arrives at a full map.
+ */
+function evictLeastRecent(forests: Map<string, CategoryForest>): void {
+  let oldest: string | undefined;
+  let at = Infinity;
+  for (const [category, cf] of forests) {
+    if (cf.usedAt < at) {
+      at = cf.usedAt;
+      oldest = category;
+    }
+  }
+  if (oldest !== undefined) forests.delete(oldest);
 }
 
 export const priceAnomaly = defineDetector({
@@ -331,6 +344,7 @@ export const priceAnomaly = defineDetector({
     }
     const state = deps.priceState ?? createPriceState(cfg);
     const fcfg = cfg.iforest;
+    let forestTick = 0;
 
     /** Adds the row to its category's training buffer (scheduling a retraining when due); returns the forest as it was before. */
     const learn = (category: string, features: number[] | null, at: number): LazyForest | null => {
@@ -338,9 +352,11 @@ export const priceAnomaly = defineDetector({
       let cf = state.forests.get(category);
       const before = cf?.forest ?? null;
       if (!cf) {
-        cf = { x: new Float64Array(Math.min(64, fcfg.bufferRows) * FEATURES), rows: 0, head: 0, sinceTrain: 0, trainings: 0, trainedAt: at, forest: null };
+        if (state.forests.size >= fcfg.maxCategories) evictLeastRecent(state.forests);
+        cf = { x: new Float64Array(Math.min(64, fcfg.bufferRows) * FEATURES), rows: 0, head: 0, sinceTrain: 0, trainings: 0, trainedAt: at, forest: null, usedAt: 0 };
+        state.forests.set(category, cf);
       }
-      touch(state.forests, category, cf, fcfg.maxCategories);
+      cf.usedAt = ++forestTick;
       let row: number;
       if (cf.rows < fcfg.bufferRows) {
         if (cf.rows * FEATURES === cf.x.length) {

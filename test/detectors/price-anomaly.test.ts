@@ -289,6 +289,23 @@ describe('price_anomaly on a synthetic market (seeded)', { timeout: 30_000 }, ()
     expect(state.forests.get('fan')!.trainings).toBe(3);
   });
 
+  it('keeps at most iforest.maxCategories category forests, dropping the one that got a row least recently', () => {
+    const state = createPriceState();
+    for (const c of ['fan', 'kettle', 'heater']) for (let i = 0; i < 20; i++) state.base.observe(c, 'A', 'A1', 100 + (i % 7));
+    const detect = priceAnomaly.create(cfg({ iforest: { maxCategories: 2 } as never }), { logger: silentLogger, priceState: state } as never);
+    let n = 0;
+    const row = (category: string) => detect({ kind: 'listing', snapshot: listingExample({ listing_id: `c${n++}`, category, brand: 'A', model: 'A1', price: 101 }) }, refs);
+    row('fan');
+    row('kettle');
+    row('fan'); // kettle is now the least recent
+    row('heater');
+    expect([...state.forests.keys()].sort()).toEqual(['fan', 'heater']);
+    expect(state.forests.get('fan')!.rows).toBe(2);
+    row('kettle'); // back, from empty; fan is the least recent now
+    expect([...state.forests.keys()].sort()).toEqual(['heater', 'kettle']);
+    expect(state.forests.get('kettle')!.rows).toBe(1);
+  });
+
   it('ignores livestreams and missing prices; a first price without a category claims nothing', () => {
     const detect = priceAnomaly.create(cfg(), { logger: silentLogger });
     expect(detect({ kind: 'listing', snapshot: listingExample({ price: null }) }, refs)).toEqual([]);
