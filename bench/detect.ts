@@ -29,7 +29,7 @@ import { createLogger } from '../pipeline/logger.ts';
 import { applyHeapPolicy } from '../pipeline/runtime/heap.ts';
 import { ok } from '../pipeline/runtime/result.ts';
 import { createStage, type StageDefinition } from '../pipeline/runtime/stage.ts';
-import { createDetectStage } from '../pipeline/stages/detect.ts';
+import { createDetectStage, detectWorkerOf } from '../pipeline/stages/detect.ts';
 import { topics } from '../pipeline/topics.ts';
 
 const { values } = parseArgs({
@@ -92,11 +92,14 @@ async function runStage(kafka: KafkaHandle, config: ReturnType<typeof parseConfi
   await stage.start();
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
+  const worker = detectWorkerOf(def);
+  const workerElu0 = worker?.performance.eventLoopUtilization();
   const t0 = performance.now();
   while (stage.metrics.resolved < n) await new Promise((r) => setTimeout(r, 20));
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   eluBy[def.name === 'detect' ? 'detect' : 'passthrough'] = Number(performance.eventLoopUtilization(elu0).utilization.toFixed(2));
+  if (worker && workerElu0) eluBy.detect_worker = Number(worker.performance.eventLoopUtilization(workerElu0).utilization.toFixed(2));
   const sent = stage.metrics.sent;
   if (def.name === 'detect') heapAfterDetect = process.memoryUsage().heapUsed;
   await stage.stop();
