@@ -6,7 +6,7 @@
 // SHELFWATCH_CACHE_DIR names a directory, the bundles go there instead (default: a private directory under
 // the system's temp dir), with a link to the project's node_modules beside them. Each module keeps its own import.meta.url / dirname / filename (its source
 // file's), so paths relative to a module work as they do unbundled. A bundle is rebuilt only when one of its
-// source files changed (their sizes and mtimes are recorded beside it).
+// source files changed (their sizes and mtimes are recorded beside it). Each output has its source map.
 // Why: under the tsx loader a process pays for a loader thread and every module compiled in it (~35 MB RSS
 // in a stage process, measured in bench:detect), and a worker thread pays again (+62 MB against +30 MB
 // bundled for the detect worker).
@@ -114,6 +114,10 @@ export async function bundle(entry) {
     target: 'node20',
     packages: 'external',
     keepNames: true,
+    // Stack traces name the .ts file and line (the processes enable source maps: bin/shelfwatch.js, bin/run.js,
+    // bin/worker-entry.js); the sources are not copied into the maps, they are beside them in the project.
+    sourcemap: 'linked',
+    sourcesContent: false,
     write: false,
     metafile: true,
     logLevel: 'silent',

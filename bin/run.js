@@ -8,5 +8,6 @@ if (!file) {
   process.stderr.write('usage: node bin/run.js FILE.ts [ARGS...]\n');
   process.exit(2);
 }
+process.setSourceMapsEnabled(true); // stack traces in the .ts sources, not the bundle
 process.argv.splice(1, 1); // the script's own argv: [node, FILE.ts, ...ARGS], as `node --import tsx FILE.ts` gives
 await import((await bundle(file)).href);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { bundle } from '../../bin/bundle.js';
+import { startWorker } from '../../pipeline/runtime/worker.ts';
 
 function project() {
   const dir = mkdtempSync(join(tmpdir(), 'sw-bundle-'));
@@ -83,5 +84,32 @@ describe('bin/bundle.js cache elsewhere (SHELFWATCH_CACHE_DIR, or a read-only in
     const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/run.js', import.meta.url)), fileURLToPath(new URL('../../pipeline/topics.ts', import.meta.url))], { encoding: 'utf8', env: { ...process.env, SHELFWATCH_CACHE_DIR: cache } });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/writable by it alone/);
+  });
+});
+
+describe('stack traces of bundled code name the TypeScript source', () => {
+  /** A module whose function throws on its line 4 (the import before it moves the bundle's lines). */
+  function thrower(dir: string, name: string, tail: string) {
+    writeFileSync(join(dir, `${name}-lib.ts`), `export const unit: string = 'x';\n`);
+    writeFileSync(join(dir, `${name}.ts`), `import { unit } from './${name}-lib.ts';\ninterface Shape { a: number }\nexport function fail(s: Shape): never {\n  throw new Error(\`failed at \${s.a} \${unit}\`);\n}\n${tail}`);
+    return join(dir, `${name}.ts`);
+  }
+
+  it('in a process run by bin/run.js (as bin/shelfwatch.js runs the CLI)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-bundle-'));
+    const file = thrower(dir, 'main-thrower', `fail({ a: 1 });\n`);
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/run.js', import.meta.url)), file], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('failed at 1 x');
+    expect(r.stderr).toContain(`${file}:4:`);
+  });
+
+  it('in a worker thread started by startWorker', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-bundle-'));
+    const file = thrower(dir, 'worker-thrower', `fail({ a: 2 });\n`);
+    const w = await startWorker(pathToFileURL(file), null);
+    const err = await new Promise<Error>((resolve) => w.once('error', resolve));
+    expect(err.message).toBe('failed at 2 x');
+    expect(err.stack).toContain(`${file}:4:`);
   });
 });
