@@ -300,9 +300,12 @@ export function createPriceBase(options: PriceBaseOptions = {}): PriceBase {
         e.model = pk.model;
         e.level = pk.level;
         e.key = pk.key;
-        // The evicted key's window is kept for the new key (size 0: its old values are never read): a new
-        // key costs no allocation once the base is full, where a fresh buffer per key was promoted and
-        // collected again by full GCs when keys churn (a long tail of models seen once or twice).
+        // The evicted key's entry, and its window while that is a small plain array (size 0: its old values
+        // are never read), serve the new key: once the base is full a new key costs no allocation, where a
+        // fresh entry and buffer per key were promoted and collected again by full GCs when keys churn (a
+        // long tail of models seen once or twice). A grown window goes with its key, so a one-off key never
+        // holds a busy key's buffer (memory stays what the keys' own prices need).
+        if (!Array.isArray(e.buf)) e.buf = [];
         e.head = e.size = e.count = e.changed = 0;
         e.cached = null;
       } else e = { category: pk.category, brand: pk.brand, model: pk.model, level: pk.level, buf: [], head: 0, size: 0, count: 0, cached: null, changed: 0, older: null, newer: null, key: pk.key };
