@@ -73,14 +73,7 @@ async function* readNdjson(path: string, opts: ReadOptions): AsyncGenerator<File
   let line = 0;
   const one = (text: string): FileRow | null => {
     line++;
-    if (!text.trim()) return null;
-    try {
-      const v = JSON.parse(text) as unknown;
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) return { line, error: 'expected a JSON object' };
-      return { line, record: v as RawRecord };
-    } catch (err) {
-      return { line, error: `invalid JSON: ${(err as Error).message}` };
-    }
+    return text.trim() ? parseElement(text, line) : null;
   };
   for await (const s of textChunks(path, opts)) {
     buf += s;
@@ -173,6 +166,7 @@ async function* readJsonArray(path: string, opts: ReadOptions): AsyncGenerator<F
   else if (!done) yield { line, error: 'file ends inside the records array (truncated?)' };
 }
 
+/** One JSON object (an NDJSON line, an element of a JSON array) as a row, or why it is not one. */
 function parseElement(text: string, line: number): FileRow {
   try {
     const v = JSON.parse(text) as unknown;
