@@ -143,6 +143,9 @@ describe('npm run demo on a 100-listing demo market', () => {
       expect(text).toContain(s);
     }
     expect(text).not.toContain('(no rows)');
+    // Too few prices per product in a small market: the demo says why price_anomaly raised nothing.
+    expect(runs[0]!.state.alerts.some((a) => a.detector === 'price_anomaly')).toBe(false);
+    expect(text).toMatch(/price_anomaly: none\. It claims nothing from fewer than 20 prices of a product or its category,\s+and 100 listings give too few/);
   });
 
   it("every board's panel runs over the demo's rows with the columns it expects; a panel is empty only when the demo raised no alert of its kind", () => {
