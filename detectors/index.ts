@@ -9,7 +9,7 @@ import { priceAnomaly } from './price-anomaly.ts';
 import { prohibitedItemDetector } from './prohibited.ts';
 import { recallMatch } from './recall-match.ts';
 import { threeNo } from './three-no.ts';
-import type { DetectFn, DetectorDefinition, DetectorDeps } from './types.ts';
+import type { DetectFn, DetectorConfigSchema, DetectorDefinition, DetectorDeps } from './types.ts';
 
 /** Name -> definition. Keep sorted by name. */
 export const DETECTORS: Readonly<Record<string, DetectorDefinition>> = Object.freeze(
@@ -81,6 +81,14 @@ export interface RunnableDetector {
   readonly name: string;
   readonly definition: DetectorDefinition;
   readonly run: DetectFn;
+}
+
+/**
+ * One detector's settings from config.detect.detectors, defaults filled, with `enabled` (undefined = on):
+ * for code outside the detector that sizes or explains its state (the stage, the demo).
+ */
+export function detectorSettings<S extends DetectorConfigSchema>(config: DetectorsConfig, def: DetectorDefinition<S>): z.infer<S> & { enabled?: boolean } {
+  return def.configSchema.loose().parse(config[def.name] ?? {}) as z.infer<S> & { enabled?: boolean };
 }
 
 /** Builds the enabled detectors from a parsed config (see detectorsConfigSchema). */

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { CrawlStats } from '../crawlers/crawl/crawler.ts';
 import { crawlLocal, evidenceDir } from '../crawlers/crawl/run.ts';
 import { PRODUCT_TYPES, startDemoMarket, type DemoMarket } from '../crawlers/demo-market/index.ts';
+import { detectorSettings } from '../detectors/index.ts';
 import { priceAnomaly } from '../detectors/price-anomaly.ts';
 import { loadReferenceFile } from '../detectors/reference/load.ts';
 import type { ReferenceKind } from '../detectors/reference/views.ts';
@@ -291,7 +292,7 @@ async function report(
   say(`  ${col('detector', 22, true)} ${col('rule', 28, true)} ${col('alerts', 7)} ${col('subjects', 9)}`);
   for (const r of alerts) say(`  ${col(r.detector, 22, true)} ${col(r.rule_id, 28, true)} ${col(r.alerts, 7)} ${col(r.subjects, 9)}`);
   if (alerts.length === 0) say('  (none)');
-  const price = priceAnomaly.configSchema.loose().parse(config.detect.detectors[priceAnomaly.name] ?? {}) as { enabled?: boolean; minCount: number };
+  const price = detectorSettings(config.detect.detectors, priceAnomaly);
   if (price.enabled !== false && !alerts.some((r) => r.detector === priceAnomaly.name)) {
     say(`  (price_anomaly: none. It claims nothing from fewer than ${price.minCount} prices of a product or its category,`);
     say(`   and ${market.listingCount} listings give too few; with --listings 3000 it finds the market's price_far_below cases.)`);

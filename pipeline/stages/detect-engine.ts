@@ -9,7 +9,7 @@
 // stage as errors{type=detector_<name>}) and logged, and the other detectors' findings still go out.
 import type { Config } from '../config.ts';
 import { Alert, alertId, alertSubjectFromListing, alertSubjectFromLivestream, subjectKey, type AlertSubjectFields } from '../contracts/index.ts';
-import { createDetectors, type RunnableDetector } from '../../detectors/index.ts';
+import { createDetectors, detectorSettings, type RunnableDetector } from '../../detectors/index.ts';
 import { createCompactListingMemory } from '../../detectors/listing-memory.ts';
 import { livestreamRisk } from '../../detectors/livestream-risk.ts';
 import { followReferenceTopics, type ReferenceFollower } from '../../detectors/reference/follow.ts';
@@ -49,8 +49,7 @@ export function alertsFor(subject: Subject, detectors: readonly RunnableDetector
 
 /** livestream_risk's listing memory in its compact form (detectors/listing-memory.ts), bounded as configured. */
 function listingMemoryFor(config: Config) {
-  const settings = livestreamRisk.configSchema.loose().parse(config.detect.detectors[livestreamRisk.name] ?? {}) as { maxListings: number };
-  return createCompactListingMemory(settings.maxListings);
+  return createCompactListingMemory(detectorSettings(config.detect.detectors, livestreamRisk).maxListings);
 }
 
 export interface DetectEngineDeps {

@@ -7,6 +7,7 @@
 // PriceDetectorState, and one log line with rows loaded / rejected / skipped.
 // The stream must not wait on the warehouse: any failure (server down, database not migrated, timeout) is a
 // warning naming the cause, and the stage starts from the stream alone.
+import { detectorSettings } from '../../detectors/index.ts';
 import { NO_CATEGORY, createPriceState, priceAnomaly, type PriceDetectorState } from '../../detectors/price-anomaly.ts';
 import type { QuantileRow } from '../../detectors/price-base.ts';
 import { createClickHouse, type ClickHouse } from '../clickhouse/client.ts';
@@ -62,7 +63,7 @@ export function quantileRowsFromHistory(input: readonly unknown[]): MappedPriceH
 
 /** The price detector's state for the stage to pass in deps, or undefined when price_anomaly is disabled. */
 export function priceStateFor(config: Config): PriceDetectorState | undefined {
-  const settings = priceAnomaly.configSchema.loose().parse(config.detect.detectors[priceAnomaly.name] ?? {}) as { enabled?: boolean; baseWindow: number; baseMaxKeys: number };
+  const settings = detectorSettings(config.detect.detectors, priceAnomaly);
   return settings.enabled === false ? undefined : createPriceState(settings);
 }
 
