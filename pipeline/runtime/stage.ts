@@ -113,7 +113,6 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
     if (n === undefined) topicNames.set(t, (n = kafka.topic(t)));
     return n;
   };
-  const schemaByTopic = new Map(def.inputs.map((t) => [kafka.topic(t), t.value] as const));
   const decoderByTopic = new Map(def.inputs.map((t) => [kafka.topic(t), createJsonDecoder(t.value)] as const));
   const rawTopics = new Set((def.rawInputs ?? []).map((t) => kafka.topic(t)));
 
@@ -285,7 +284,7 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
   const stage: Stage = {
     name: def.name,
     groupId,
-    inputs: [...schemaByTopic.keys()],
+    inputs: [...decoderByTopic.keys()],
     metrics,
     async start() {
       if (running) return;
@@ -300,7 +299,7 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
       await producer.connect();
       await consumer.connect();
       if (def.start) await def.start({ logger, metrics, heartbeat: async () => {} });
-      await consumer.subscribe({ topics: [...schemaByTopic.keys()], fromBeginning: deps.fromBeginning ?? true });
+      await consumer.subscribe({ topics: [...decoderByTopic.keys()], fromBeginning: deps.fromBeginning ?? true });
       consumer.on(consumer.events.CRASH, (e) => {
         metrics.count(metrics.errors, 'consumer_crash');
         logger.error({ err: (e.payload.error as Error)?.message, restart: e.payload.restart }, 'consumer crashed');
