@@ -59,10 +59,53 @@ export const DEFAULT_MATCH_OPTIONS: RecallMatchOptions = { minScore: 0.6, titleO
 
 // ---------- text features ----------
 
-const STOP = new Set(['the', 'and', 'for', 'with', 'of', 'a', 'an', 'in', 'to', 'on', 'by', 'or', 'new', 'model', 'models', 'item', 'no']);
+export const STOP_WORDS: ReadonlySet<string> = new Set(['the', 'and', 'for', 'with', 'of', 'a', 'an', 'in', 'to', 'on', 'by', 'or', 'new', 'model', 'models', 'item', 'no']);
 
-/** Word tokens (ASCII letters/digits runs, lower case) and CJK bigrams (a single Han character when alone). */
-const TOKEN_RUN = /[a-z0-9]+|\p{Script=Han}+/gu;
+/**
+ * Word tokens (ASCII letters/digits runs, lower case) and CJK bigrams (a single Han character when alone):
+ * the runs of /[a-z0-9]+|\p{Script=Han}+/gu, found by nextToken() without a match array per run.
+ */
+const HAN_CHAR = /^\p{Script=Han}$/u;
+/** The token nextToken() found: s[start, end), a Han run or an ASCII word. */
+const tok = { start: 0, end: 0, han: false };
+
+function isWordUnit(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+}
+/** Code units of the Han character at s[i] (1, or 2 for a surrogate pair), 0 when it is not Han. */
+function hanAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  // The unified ideographs and extension A are all Han, and nothing below U+2E80 is.
+  if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf)) return 1;
+  if (c < 0x2e80) return 0;
+  const cp = s.codePointAt(i)!;
+  return HAN_CHAR.test(String.fromCodePoint(cp)) ? (cp > 0xffff ? 2 : 1) : 0;
+}
+/** Finds the first token of `s` at or after `i` (into `tok`); false when there is none. */
+function nextToken(s: string, i: number): boolean {
+  const n = s.length;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (isWordUnit(c)) {
+      let j = i + 1;
+      while (j < n && isWordUnit(s.charCodeAt(j))) j++;
+      tok.start = i;
+      tok.end = j;
+      tok.han = false;
+      return true;
+    }
+    if (c < 0x80) continue;
+    let k = hanAt(s, i);
+    if (!k) continue;
+    let j = i + k;
+    while (j < n && (k = hanAt(s, j))) j += k;
+    tok.start = i;
+    tok.end = j;
+    tok.han = true;
+    return true;
+  }
+  return false;
+}
 
 const ZERO_MINOR = /(\d)\.0+(?![.\d])/g;
 const VERSION_WORD = /\bv(?:er|ersion)?\.?\s?(?=\d)/g;
@@ -88,12 +131,14 @@ function tokenText(text: string): string {
 
 export function titleTokens(text: string): string[] {
   const out: string[] = [];
-  for (const t of tokenText(text).match(TOKEN_RUN) ?? []) {
-    const c = t.charCodeAt(0);
-    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
-      if (!STOP.has(t)) out.push(t);
-    } else if (t.length === 1) out.push(t);
-    else for (let i = 0; i + 1 < t.length; i++) out.push(t.slice(i, i + 2));
+  const s = tokenText(text);
+  for (let i = 0; nextToken(s, i); i = tok.end) {
+    const { start, end } = tok;
+    if (!tok.han) {
+      const t = s.slice(start, end);
+      if (!STOP_WORDS.has(t)) out.push(t);
+    } else if (end - start === 1) out.push(s[start]!);
+    else for (let k = start; k + 1 < end; k++) out.push(s.slice(k, k + 2));
   }
   return out;
 }
@@ -396,11 +441,15 @@ export interface RecallIndex {
   candidateCount(query: RecallQuery, opts?: Partial<RecallMatchOptions>): number;
 }
 
-/** A query's vector over one vocabulary: every term (known or not: all count in its norm), unit weights. */
+/**
+ * A query's vector over one vocabulary: every term (known or not: all count in its norm), unit weights.
+ * Plain arrays: a query's vectors live for one match() and a typed array per vector cost more to allocate
+ * than the rest of the tokenising (most listings have a dozen terms).
+ */
 interface QueryVector {
   /** Vocabulary ids, -1 for terms no recall has. */
-  readonly ids: Int32Array;
-  readonly weights: Float64Array;
+  readonly ids: readonly number[];
+  readonly weights: readonly number[];
 }
 
 interface Features {
@@ -416,7 +465,7 @@ interface Features {
   t: QueryVector | null;
   text: string;
   /** Vocabulary ids of the query's terms with a digit (-1: no recall has it). */
-  numberIds: Int32Array;
+  numberIds: readonly number[];
   /** Brand + title, prepared once for the brand look-ups of every candidate (on first use). */
   hay: BrandHaystack | null;
   brandText: string;
@@ -427,7 +476,7 @@ interface Features {
   /** The listing's brands as words (nameWords), for the company-name relation (sameCompany); on first use. */
   brandWords: string[][] | null;
   /** headOf() of each model key, for a listing with an explicit model (skippable()). */
-  heads: Int32Array | null;
+  heads: number[] | null;
 }
 
 interface Prelim {
@@ -698,9 +747,24 @@ export function createRecallIndex(): RecallIndex {
   }
 
   function queryVector(terms: readonly string[], counts: readonly number[], vocab: Vocabulary): QueryVector {
-    const ids = new Int32Array(terms.length);
-    for (let i = 0; i < terms.length; i++) ids[i] = vocab.idOf(terms[i]!);
-    return { ids, weights: weigh(new Float64Array(ids.length), 0, ids, 0, counts, 0, ids.length, vocab) };
+    const ids: number[] = [];
+    for (let i = 0; i < terms.length; i++) ids.push(vocab.idOf(terms[i]!));
+    return { ids, weights: queryWeights(ids, counts, vocab) };
+  }
+
+  /** weigh() for a query vector, into a new plain array (the same arithmetic, so the same doubles). */
+  function queryWeights(ids: readonly number[], counts: readonly number[], vocab: Vocabulary): number[] {
+    const v: number[] = [];
+    let n = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      const x = counts[i]! * idfOf(id < 0 ? 0 : vocab.df[id]!);
+      v.push(x);
+      n += x * x;
+    }
+    n = Math.sqrt(n);
+    if (n > 0) for (let i = 0; i < v.length; i++) v[i] = v[i]! / n;
+    return v;
   }
 
   function features(q: RecallQuery): Features {
@@ -721,10 +785,10 @@ export function createRecallIndex(): RecallIndex {
     const { w, numberIds } = queryWords(text);
     const fromTitle = !q.brand?.trim();
     const brandOther = brands.length ? { ok: false, listing: brands[0], fromTitle } : BRAND_UNKNOWN;
-    let heads: Int32Array | null = null;
+    let heads: number[] | null = null;
     if (explicitModel) {
-      heads = new Int32Array(models.length);
-      for (let i = 0; i < models.length; i++) heads[i] = headOf(models[i]!.key);
+      heads = [];
+      for (let i = 0; i < models.length; i++) heads.push(headOf(models[i]!.key));
     }
     return { title, gtins, models, explicitModel, heads, brands, brandRaw: fromTitle ? null : q.brand!, brandWords: null, w, t: null, text, numberIds, hay: null, brandText: `${q.brand ?? ''} ${title}`, brandOther };
   }
@@ -735,7 +799,7 @@ export function createRecallIndex(): RecallIndex {
    * position + 1; cleared again before returning, prepare() fills it), the few terms no recall has through
    * a short list. Also the ids of the terms with a digit (numberConflict()).
    */
-  function queryWords(text: string): { w: QueryVector; numberIds: Int32Array } {
+  function queryWords(text: string): { w: QueryVector; numberIds: readonly number[] } {
     if (wScratch.length < words.capacity) {
       wScratch = new Float64Array(words.capacity);
       wPos = new Int32Array(words.capacity);
@@ -743,18 +807,15 @@ export function createRecallIndex(): RecallIndex {
     const q: QueryWords = { ids: [], counts: [], numbers: [], unknown: null, unknownAt: null };
     // The tokens titleTokens() gives, in its order; CJK bigrams looked up by number (pairIdOf).
     const s = tokenText(text);
-    TOKEN_RUN.lastIndex = 0;
-    for (let m = TOKEN_RUN.exec(s); m; m = TOKEN_RUN.exec(s)) {
-      const t = m[0];
-      const c = t.charCodeAt(0);
-      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
-        if (!STOP.has(t)) countWord(q, words.idOf(t), t, t);
-      } else if (t.length === 1) countWord(q, words.idOf(t), t, t);
-      else for (let i = 0; i + 1 < t.length; i++) countWord(q, words.pairIdOf(t, i), pairCode(t, i), null);
+    for (let i = 0; nextToken(s, i); i = tok.end) {
+      const { start, end } = tok;
+      if (!tok.han || end - start === 1) {
+        const t = s.slice(start, end);
+        if (tok.han || !STOP_WORDS.has(t)) countWord(q, words.idOf(t), t, t);
+      } else for (let k = start; k + 1 < end; k++) countWord(q, words.pairIdOf(s, k), pairCode(s, k), null);
     }
-    const idArr = Int32Array.from(q.ids);
-    for (const id of idArr) if (id >= 0) wPos[id] = 0;
-    return { w: { ids: idArr, weights: weigh(new Float64Array(idArr.length), 0, idArr, 0, q.counts, 0, idArr.length, words) }, numberIds: Int32Array.from(q.numbers) };
+    for (const id of q.ids) if (id >= 0) wPos[id] = 0;
+    return { w: { ids: q.ids, weights: queryWeights(q.ids, q.counts, words) }, numberIds: q.numbers };
   }
 
   /** One token of a query: `key` tells unknown terms apart (the term, or a bigram's pair code); `term` null for bigrams (no digits). */
@@ -1033,7 +1094,7 @@ export function createRecallIndex(): RecallIndex {
    * characters (compareModelKeys: suffix variants need a specific model), so equal heads (first 4
    * characters, hashed) are necessary; a hash collision only means the full check runs.
    */
-  function skippable(slot: number, f: Features, heads: Int32Array): boolean {
+  function skippable(slot: number, f: Features, heads: readonly number[]): boolean {
     const flags = slotFlags[slot]!;
     if (!(flags & F_MODELS) || !(flags & F_ONE_MODEL)) return false;
     if (flags & F_GTINS && f.gtins.length) return false;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createRecallIndex, DEFAULT_MATCH_OPTIONS, modelCandidates, nameWords, sameCompany, splitModels, titleTokens } from '../../detectors/recall-index.ts';
+import { createRecallIndex, DEFAULT_MATCH_OPTIONS, modelCandidates, nameWords, sameCompany, splitModels, STOP_WORDS, titleTokens } from '../../detectors/recall-index.ts';
 import { compareModels, modelKey } from '../../detectors/model-number.ts';
+import { halfWidth } from '../../detectors/text.ts';
 import { recallMatch } from '../../detectors/recall-match.ts';
 import type { RecallQuery } from '../../detectors/types.ts';
 import { silentLogger } from '../../pipeline/logger.ts';
@@ -38,6 +39,26 @@ describe('text features', () => {
     ['mac os x 10.4.6', ['mac', 'os', 'x', '10', '4', '6']],
     ['pac 1.05', ['pac', '1', '05']],
   ])('one spelling of a version: %j', (title, tokens) => expect(titleTokens(title)).toEqual(tokens));
+  it('cuts the runs /[a-z0-9]+|\\p{Script=Han}+/u would cut, for every code point', () => {
+    // The scanner classifies characters by hand (ranges, then the regex for the rare ones); this is what it replaced.
+    const runs = (s: string) => {
+      const out: string[] = [];
+      for (const t of halfWidth(s).toLowerCase().match(/[a-z0-9]+|\p{Script=Han}+/gu) ?? []) {
+        if (!/^[a-z0-9]/.test(t)) out.push(...(t.length === 1 ? [t] : Array.from({ length: t.length - 1 }, (_, i) => t.slice(i, i + 2))));
+        else if (!STOP_WORDS.has(t)) out.push(t);
+      }
+      return out;
+    };
+    const wrong: string[] = [];
+    for (let cp = 0x80; cp < 0x110000; cp += cp < 0x30000 ? 1 : 97) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const s = `b中${String.fromCodePoint(cp)}国${String.fromCodePoint(cp)}x9`;
+      if (JSON.stringify(titleTokens(s)) !== JSON.stringify(runs(s))) wrong.push(cp.toString(16));
+    }
+    expect(wrong.slice(0, 10)).toEqual([]);
+    // 〇 and 々 are Han outside the ideograph blocks; the compatibility ideograph and the Kangxi radical fold to 豈 and 一.
+    expect(titleTokens('〇々\uF900 \u2F00z')).toEqual(['〇々', '々豈', '一', 'z']);
+  });
   it('pulls model-like runs from titles, not barcodes', () => {
     expect(modelCandidates('罗马仕 PAC20 20000mAh 6901234567892')).toEqual(['PAC20', '20000MAH']);
   });
