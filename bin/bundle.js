@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, lstatSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -49,14 +49,20 @@ function cacheDir() {
 let CACHE;
 const TS = /\.[cm]?ts$/;
 
-/** esbuild plugin: import.meta.url / dirname / filename of each module become its source file's. */
+/**
+ * esbuild plugin: import.meta.url / dirname / filename of each of the project's modules (TypeScript, and
+ * JavaScript such as this file, which a bundled stage imports to start its worker) become its source file's.
+ * Without it for .js, this file's ROOT was the bundle's directory and the worker's bundle went into a cache
+ * nested in the cache.
+ */
 const importMetaOfSource = {
   name: 'import-meta-of-source',
   setup(b) {
-    b.onLoad({ filter: TS }, (args) => {
+    b.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
+      if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
       const src = readFileSync(args.path, 'utf8');
       const of = { url: pathToFileURL(args.path).href, dirname: dirname(args.path), filename: args.path };
-      return { contents: src.replace(/\bimport\.meta\.(url|dirname|filename)\b/g, (_, p) => JSON.stringify(of[p])), loader: 'ts' };
+      return { contents: src.replace(/\bimport\.meta\.(url|dirname|filename)\b/g, (_, p) => JSON.stringify(of[p])), loader: TS.test(args.path) ? 'ts' : 'js' };
     });
   },
 };

@@ -58,6 +58,19 @@ describe('bin/bundle.js', () => {
     expect((await import(second.href)).version).toBe(2);
   });
 
+  it('a bundled module that bundles another (a stage starting its worker) uses the same cache', () => {
+    // The project's own cache (ROOT/node_modules/.cache/shelfwatch), which bin/bundle.js finds from its own path.
+    const cache = fileURLToPath(new URL('../../node_modules/.cache/shelfwatch', import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), 'sw-bundle-'));
+    writeFileSync(join(dir, 'inner.ts'), `export const x: number = 1;\n`);
+    const bundleJs = JSON.stringify(fileURLToPath(new URL('../../bin/bundle.js', import.meta.url)));
+    writeFileSync(join(dir, 'outer.ts'), `import { bundle } from ${bundleJs};\nconsole.log((await bundle(new URL('./inner.ts', import.meta.url))).pathname);\n`);
+    const { SHELFWATCH_CACHE_DIR: _, ...env } = process.env;
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/run.js', import.meta.url)), join(dir, 'outer.ts')], { encoding: 'utf8', env });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().startsWith(join(cache, 'inner-'))).toBe(true);
+  });
+
   it('leaves a JavaScript file as it is', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-bundle-'));
     writeFileSync(join(dir, 'plain.mjs'), 'export const x = 1;\n');
