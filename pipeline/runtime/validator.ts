@@ -281,13 +281,14 @@ export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string; e
 /**
  * JSON bytes -> a value the schema accepts: the stage runtime's decode + validate, shared with a stage that
  * decodes its raw inputs off the main thread (the detect worker), so both dead-letter the same way.
+ * `start`/`end`: the message's bytes within a larger buffer (the worker's slice), without a view per message.
  */
-export function createJsonDecoder<S extends z.ZodType>(schema: S): (bytes: Buffer) => Decoded<z.infer<S>> {
+export function createJsonDecoder<S extends z.ZodType>(schema: S): (bytes: Buffer, start?: number, end?: number) => Decoded<z.infer<S>> {
   const accepts = compileValidator(schema);
-  return (bytes) => {
+  return (bytes, start = 0, end = bytes.length) => {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(bytes.toString('utf8'));
+      parsed = JSON.parse(bytes.toString('utf8', start, end));
     } catch (err) {
       return { ok: false, reason: REASONS.invalidJson, error: (err as Error).message };
     }

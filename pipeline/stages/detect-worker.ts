@@ -4,9 +4,11 @@
 // with its own Kafka client and seeds the price base itself, then answers batches.
 // In (messages from the stage): batch {id, kind, bytes, ends}: the snapshots' JSON back to back in one
 // transferred buffer, ends[i] = where message i ends; stop. Out: ready | failed {error} once after start;
-// result {id, results, detectorErrors} per batch, results[i] = [alert_id, alert JSON, ...] for message i, or
-// {reason, error} when it does not decode (the runtime's decoder: same dead-letter reasons). After stop the
-// worker stops following the reference topics and exits.
+// result per batch (BatchResult): counts[i] = alerts of message i (-1: it does not decode; its dead-letter
+// reason and error are the next entry of `failed`, the runtime decoder's), and alerts = [alert_id, alert
+// JSON, ...] of every message in order. Flat, because most snapshots have no alert: an array per message
+// was most of the cost of sending results back. After stop the worker stops following the reference
+// topics and exits.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config.ts';
 import { ListingSnapshot, LivestreamSnapshot } from '../contracts/index.ts';
@@ -19,11 +21,15 @@ export interface DetectWorkerInit {
 }
 export type SnapshotKind = 'listing' | 'livestream';
 export type ToDetectWorker = { type: 'batch'; id: number; kind: SnapshotKind; bytes: Uint8Array<ArrayBuffer>; ends: Uint32Array<ArrayBuffer> } | { type: 'stop' };
-export type MessageResult = string[] | { reason: string; error: string };
+export interface BatchResult {
+  counts: Int32Array<ArrayBuffer>;
+  alerts: string[];
+  failed: { reason: string; error: string }[];
+}
 export type FromDetectWorker =
   | { type: 'ready' }
   | { type: 'failed'; error: string }
-  | { type: 'result'; id: number; results: MessageResult[]; detectorErrors: Record<string, number> };
+  | ({ type: 'result'; id: number; detectorErrors: Record<string, number> } & BatchResult);
 
 if (parentPort) {
   const port = parentPort;
@@ -40,21 +46,25 @@ if (parentPort) {
       return;
     }
     const buf = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
-    const results: MessageResult[] = [];
+    const counts = new Int32Array(m.ends.length);
+    const alerts: string[] = [];
+    const failed: BatchResult['failed'] = [];
+    const decode = decoders[m.kind];
     let start = 0;
-    for (const end of m.ends) {
-      const d = decoders[m.kind](buf.subarray(start, end));
+    for (let i = 0; i < m.ends.length; i++) {
+      const end = m.ends[i]!;
+      const d = decode(buf, start, end);
       start = end;
       if (!d.ok) {
-        results.push({ reason: d.reason, error: d.error });
+        counts[i] = -1;
+        failed.push({ reason: d.reason, error: d.error });
         continue;
       }
-      const alerts = engine.detect(m.kind === 'listing' ? { kind: 'listing', snapshot: d.value as ListingSnapshot } : { kind: 'livestream', snapshot: d.value as LivestreamSnapshot });
-      const out: string[] = [];
-      for (const a of alerts) out.push(a.alert_id, JSON.stringify(a));
-      results.push(out);
+      const found = engine.detect(m.kind === 'listing' ? { kind: 'listing', snapshot: d.value as ListingSnapshot } : { kind: 'livestream', snapshot: d.value as LivestreamSnapshot });
+      counts[i] = found.length;
+      for (const a of found) alerts.push(a.alert_id, JSON.stringify(a));
     }
-    post({ type: 'result', id: m.id, results, detectorErrors });
+    port.postMessage({ type: 'result', id: m.id, counts, alerts, failed, detectorErrors } satisfies FromDetectWorker, [counts.buffer]);
     detectorErrors = {};
   });
 

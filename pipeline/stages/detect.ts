@@ -22,7 +22,7 @@ import type { InputMessage, StageContext, StageDefinition } from '../runtime/sta
 import { startWorker } from '../runtime/worker.ts';
 import { topicName, topics } from '../topics.ts';
 import { createDetectEngine } from './detect-engine.ts';
-import type { DetectWorkerInit, FromDetectWorker, MessageResult, SnapshotKind, ToDetectWorker } from './detect-worker.ts';
+import type { BatchResult, DetectWorkerInit, FromDetectWorker, SnapshotKind, ToDetectWorker } from './detect-worker.ts';
 
 export { alertsFor } from './detect-engine.ts';
 
@@ -64,6 +64,9 @@ function inProcessStage(config: Config, logger: Logger, deps: DetectStageDeps): 
   };
 }
 
+/** The result of the many snapshots without an alert (the runtime only reads results). */
+const NO_ALERTS: StepResult = Object.freeze(ok());
+
 function workerStage(config: Config, logger: Logger): StageDefinition {
   const log = logger.child({ component: 'stage', name: 'detect' });
   const listingsTopic = topicName(topics.listings, config.kafka.topicSuffix);
@@ -75,7 +78,7 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
   let ready: Promise<Worker> | undefined;
   let stopping = false;
   let nextId = 0;
-  const pending = new Map<number, { resolve: (r: MessageResult[]) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: Error) => void }>();
 
   const failPending = (why: string) => {
     for (const p of pending.values()) p.reject(new RetryableError(why));
@@ -100,7 +103,7 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
               for (const [d, n] of Object.entries(m.detectorErrors)) metrics?.count(metrics.errors, `detector_${d}`, n);
               const p = pending.get(m.id);
               pending.delete(m.id);
-              p?.resolve(m.results);
+              p?.resolve(m);
             }
           });
           w.on('error', (err) => log.error({ err }, 'detect worker failed'));
@@ -119,7 +122,7 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
         }),
     ));
 
-  const detect = async (w: Worker, kind: SnapshotKind, batch: readonly InputMessage<unknown>[]): Promise<MessageResult[]> => {
+  const detect = async (w: Worker, kind: SnapshotKind, batch: readonly InputMessage<unknown>[]): Promise<BatchResult> => {
     let total = 0;
     for (const m of batch) total += m.raw.length;
     const bytes = new Uint8Array(total);
@@ -142,6 +145,7 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
     inputs: [topics.listings, topics.livestreams],
     rawInputs: [topics.listings, topics.livestreams],
     maxBytesPerPartition: config.detect.fetchBytesPerPartition,
+    consumers: config.detect.consumers,
     async start(ctx) {
       metrics = ctx.metrics;
       await spawn();
@@ -154,13 +158,23 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
         ready = undefined;
         throw new RetryableError(`detect worker not ready: ${(err as Error).message}`, { cause: err });
       }
-      const results = await detect(w, batch[0]?.topic === listingsTopic ? 'listing' : 'livestream', batch);
-      return results.map((r) => {
-        if (!Array.isArray(r)) return dlq(r.reason, r.error);
-        const outputs: OutputMessage[] = [];
-        for (let i = 0; i < r.length; i += 2) outputs.push({ topic: topics.alerts, key: r[i]!, raw: r[i + 1]! });
-        return ok(outputs);
-      });
+      const { counts, alerts, failed } = await detect(w, batch[0]?.topic === listingsTopic ? 'listing' : 'livestream', batch);
+      const results: StepResult[] = [];
+      let a = 0;
+      let f = 0;
+      for (let i = 0; i < counts.length; i++) {
+        const n = counts[i]!;
+        if (n < 0) {
+          const why = failed[f++]!;
+          results.push(dlq(why.reason, why.error));
+        } else if (n === 0) results.push(NO_ALERTS);
+        else {
+          const outputs: OutputMessage[] = [];
+          for (const end = a + 2 * n; a < end; a += 2) outputs.push({ topic: topics.alerts, key: alerts[a]!, raw: alerts[a + 1]! });
+          results.push(ok(outputs));
+        }
+      }
+      return results;
     },
     async stop() {
       stopping = true;
