@@ -117,7 +117,8 @@ async function round(label: string, n: number, detectFirst: boolean) {
   endPhase('before_fill');
   await fill(kafka, n);
   endPhase('fill');
-  const pass: StageDefinition = { name: 'bench_passthrough', inputs: [topics.listings], handle: (batch) => batch.map((m) => ok([{ topic: topics.listingsIncoming, key: m.key, raw: m.raw }])) };
+  // As many consumers as the detect stage runs (detect.consumers), so both fetch the same way.
+  const pass: StageDefinition = { name: 'bench_passthrough', inputs: [topics.listings], consumers: config.detect.consumers, handle: (batch) => batch.map((m) => ok([{ topic: topics.listingsIncoming, key: m.key, raw: m.raw }])) };
   const out: Record<string, { ms: number; cpuUs: number; sent: number }> = {};
   for (const side of detectFirst ? ['detect', 'pass'] : ['pass', 'detect']) {
     out[side] = await runStage(kafka, config, side === 'pass' ? pass : createDetectStage(config, logger), n);

@@ -60,6 +60,13 @@ export const detectConfigSchema = z.strictObject({
    * 524 MB; 1 MiB 0.56, 549 MB. @default 2097152
    */
   fetchBytesPerPartition: z.number().int().min(64 * 1024).default(2 * 1024 * 1024),
+  /**
+   * Kafka consumers of the detect stage (one group), with the worker thread. kafkajs fetches again only when
+   * every batch of a consumer's last fetch is done, so with one consumer the worker idles at each fetch; with
+   * one per partition of the snapshot topics, one fetches while the worker detects the others' slices.
+   * Consumers beyond the partition count stay idle. @default 3 (the default partition count)
+   */
+  consumers: z.number().int().min(1).max(64).default(3),
   /** Wait until the reference views hold what the reference topics held at start before consuming. @default true */
   waitForReference: z.boolean().default(true),
   /** Give up waiting (and consume anyway, with a warning) after this long, ms. @default 300000 */

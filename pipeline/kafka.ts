@@ -38,6 +38,9 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/** The text of kafkajs's REBALANCE_IN_PROGRESS protocol error. */
+const REBALANCING = 'The group is rebalancing, so a rejoin is needed';
+
 export function createKafka(config: KafkaConfig, logger: Logger, env = process.env): KafkaHandle {
   const log = logger.child({ component: 'kafka' });
   const sasl = saslOptions(config, env);
@@ -57,7 +60,8 @@ export function createKafka(config: KafkaConfig, logger: Logger, env = process.e
         const { message, namespace: _ns, level: _l, label: _lb, timestamp: _t, logger: _lg, ...rest } = entry as LogEntry['log'] & Record<string, unknown>;
         // kafkajs logs retried protocol errors (coordinator loading, leader moves) as ERROR: they are warnings
         // until its retries give up, which surfaces as a thrown error that our code reports.
-        const mapped = LEVELS[level] ?? 'debug';
+        // A group rebalancing (a member joined or left: a stage's consumers starting together) is routine.
+        const mapped = rest.error === REBALANCING ? 'debug' : (LEVELS[level] ?? 'debug');
         const target = mapped === 'info' ? 'debug' : mapped === 'error' ? 'warn' : mapped;
         log[target](rest, `kafkajs: ${message}`);
       },

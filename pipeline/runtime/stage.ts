@@ -66,6 +66,13 @@ export interface StageDefinition<S extends z.ZodType = z.ZodType> {
    * larger fetches stall less often. Less: a stage whose work is elsewhere (the detect worker) holds less.
    */
   readonly maxBytesPerPartition?: number;
+  /**
+   * Kafka consumers of this stage, in its one group (default 1). kafkajs fetches again only after every batch
+   * of a consumer's last fetch was handled, so a stage whose work is elsewhere (the detect worker) idles at
+   * each fetch; with one consumer per partition, one fetches while the others' slices are worked on.
+   * runtime.maxInFlightBytes is shared among them.
+   */
+  readonly consumers?: number;
   /** Called once before consuming starts (open sinks, load reference views). */
   start?(ctx: StageContext): Promise<void>;
   /** Called once after consuming stopped. */
@@ -116,7 +123,7 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
   const decoderByTopic = new Map(def.inputs.map((t) => [kafka.topic(t), createJsonDecoder(t.value)] as const));
   const rawTopics = new Set((def.rawInputs ?? []).map((t) => kafka.topic(t)));
 
-  let consumer: Consumer | undefined;
+  const consumers: Consumer[] = [];
   let producer: Producer | undefined;
   let stopping: Promise<void> | undefined;
   let running = false;
@@ -289,34 +296,47 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
     async start() {
       if (running) return;
       running = true;
-      const perPartition = Math.max(64 * 1024, Math.floor(runtime.maxInFlightBytes / runtime.partitionsConsumedConcurrently));
-      consumer = kafka.consumer(groupId, {
-        sessionTimeoutMs: runtime.sessionTimeoutMs,
-        maxBytes: runtime.maxInFlightBytes,
-        maxBytesPerPartition: Math.min(perPartition, def.maxBytesPerPartition ?? 8 * 1024 * 1024),
-      });
+      // Each consumer fetches for its own partitions and the next fetch waits for its last one's slices,
+      // so with several, one fetches while another's messages are handled. The in-flight bound is shared.
+      const n = def.consumers ?? 1;
+      const maxBytes = Math.max(64 * 1024, Math.floor(runtime.maxInFlightBytes / n));
+      const perPartition = Math.max(64 * 1024, Math.floor(maxBytes / runtime.partitionsConsumedConcurrently));
       producer = kafka.producer();
       await producer.connect();
-      await consumer.connect();
       if (def.start) await def.start({ logger, metrics, heartbeat: async () => {} });
-      await consumer.subscribe({ topics: [...decoderByTopic.keys()], fromBeginning: deps.fromBeginning ?? true });
-      consumer.on(consumer.events.CRASH, (e) => {
-        metrics.count(metrics.errors, 'consumer_crash');
-        logger.error({ err: (e.payload.error as Error)?.message, restart: e.payload.restart }, 'consumer crashed');
-      });
-      await consumer.run({
-        eachBatchAutoResolve: false,
-        autoCommit: true,
-        autoCommitInterval: 1_000,
-        partitionsConsumedConcurrently: runtime.partitionsConsumedConcurrently,
-        eachBatch,
-      });
+      for (let i = 0; i < n; i++) {
+        const consumer = kafka.consumer(groupId, {
+          sessionTimeoutMs: runtime.sessionTimeoutMs,
+          maxBytes,
+          maxBytesPerPartition: Math.min(perPartition, def.maxBytesPerPartition ?? 8 * 1024 * 1024),
+        });
+        consumers.push(consumer);
+        await consumer.connect();
+        await consumer.subscribe({ topics: [...decoderByTopic.keys()], fromBeginning: deps.fromBeginning ?? true });
+        consumer.on(consumer.events.CRASH, (e) => {
+          metrics.count(metrics.errors, 'consumer_crash');
+          logger.error({ err: (e.payload.error as Error)?.message, restart: e.payload.restart }, 'consumer crashed');
+        });
+      }
+      // Started together, so they join the group in one rebalance.
+      await Promise.all(
+        consumers.map((c) =>
+          c.run({
+            eachBatchAutoResolve: false,
+            autoCommit: true,
+            autoCommitInterval: 1_000,
+            partitionsConsumedConcurrently: runtime.partitionsConsumedConcurrently,
+            eachBatch,
+          }),
+        ),
+      );
       logger.info({ groupId, inputs: stage.inputs }, 'stage started');
     },
     stop() {
       stopping ??= (async () => {
         if (!running) return;
-        await consumer?.disconnect(); // waits for the batch in progress; commits resolved offsets
+        await Promise.all(consumers.map((c) => c.disconnect())); // each waits for its batch in progress and commits resolved offsets
+        consumers.length = 0;
         await producer?.disconnect();
         await def.stop?.();
         running = false;

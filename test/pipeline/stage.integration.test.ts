@@ -1,7 +1,10 @@
 // The stage runtime against the real broker: validation, dead-lettering, ordering, retries, metrics.
+import { AssignerProtocol } from 'kafkajs';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeadLetter, ListingSnapshot, type ListingSnapshot as Listing } from '../../pipeline/contracts/index.ts';
 import { ACKS_ALL, createKafka, deleteTopics, ensureTopics, type KafkaHandle } from '../../pipeline/kafka.ts';
+import { createLogger } from '../../pipeline/logger.ts';
 import { RetryableError, ok } from '../../pipeline/runtime/result.ts';
 import { createStage, type Stage, type StageDefinition } from '../../pipeline/runtime/stage.ts';
 import { MALFORMED_SAMPLES, sampleListings } from '../../pipeline/sample.ts';
@@ -117,6 +120,39 @@ describe('stage runtime (real Kafka)', () => {
     expect(dl).toMatchObject({ reason: 'handler_error', stage: 'flaky', source: { offset: '6' } });
     expect(JSON.parse(Buffer.from(dl.original_base64, 'base64').toString()).listing_id).toBe(poison);
     expect(stage.metrics.errors.get('retryable')).toBe(2);
+  });
+
+  it('several consumers share the partitions: each holds one, every message is handled once', async () => {
+    const { config } = await setup({ maxBatchSize: 10 });
+    // Their joins rebalance the group: routine, so kafkajs's 'rebalancing' protocol error is not a warning.
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', format: 'json' }, new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) }));
+    const kafka = createKafka(config.kafka, logger);
+    const seen: string[] = [];
+    const def: StageDefinition = {
+      name: 'multi_consumer_test',
+      inputs: [topics.listingsIncoming],
+      consumers: 3,
+      handle: (batch) => batch.map((m) => (seen.push(`${m.partition}:${m.offset}`), ok())),
+    };
+    const stage = run(createStage(def, { kafka, logger, runtime: config.runtime }));
+    await stage.start();
+    // The group settles with three members, one partition each (the topic has three).
+    const admin = kafka.admin();
+    await admin.connect();
+    cleanups.push(() => admin.disconnect());
+    const assigned = async () => {
+      const [group] = (await admin.describeGroups([stage.groupId])).groups;
+      if (group?.state !== 'Stable') return null;
+      return group.members.map((m) => AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment[kafka.topic(topics.listingsIncoming)] ?? []);
+    };
+    expect(await eventually(async () => (await assigned())?.every((ps) => ps.length === 1) ?? false, 30_000)).toBe(true);
+    expect((await assigned())!.flat().sort()).toEqual([0, 1, 2]);
+    for (const p of [0, 1, 2]) await publishToPartition(kafka, sampleListings(12, p).map((l) => JSON.stringify(l)), p);
+    expect(await eventually(async () => stage.metrics.resolved >= 36)).toBe(true);
+    expect([...seen].sort()).toEqual([0, 1, 2].flatMap((p) => Array.from({ length: 12 }, (_, o) => `${p}:${o}`)).sort());
+    const logged = lines.map((l) => JSON.parse(l) as { level: number; msg: string; error?: string });
+    expect(logged.filter((l) => l.level >= 40).map((l) => `${l.msg} ${l.error ?? ''}`)).toEqual([]);
   });
 
   it('commits only what was delivered: a second instance of the group resumes where the first stopped', async () => {
