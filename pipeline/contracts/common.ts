@@ -3,7 +3,7 @@
 // Wire conventions (docs/schemas/README.md): snake_case field names mapping 1:1 to ClickHouse columns;
 // timestamps are ISO-8601 UTC with exactly 3 fraction digits ('2024-05-01T08:30:00.000Z', what
 // Date#toISOString() prints); dates are 'YYYY-MM-DD'; every message carries `schema_version: 1`.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 
 export const SCHEMA_VERSION = 1 as const;
@@ -70,12 +70,12 @@ export const stringList = (maxItems: number, maxLen: number) => z.array(z.string
  */
 export function stableId(...parts: (string | number)[]): string {
   const joined = parts.map((p) => String(p).replace(/\\/g, '\\\\').replace(/\|/g, '\\|')).join('|');
-  return createHash('sha256').update(joined, 'utf8').digest('hex');
+  return hash('sha256', joined); // one-shot: a string is hashed as UTF-8, as update(s, 'utf8') did
 }
 
 /** sha256 hex of raw bytes (or of a string's UTF-8 bytes): `content_hash` of a fetched page. */
 export function contentHash(raw: Uint8Array | string): string {
-  return createHash('sha256').update(raw).digest('hex');
+  return hash('sha256', raw);
 }
 
 /** Truncates error text for `DeadLetter.error` and similar bounded fields, marking the cut. */
