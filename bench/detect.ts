@@ -48,7 +48,9 @@ const ROUNDS = Number(values.rounds);
 
 const loaded = loadConfig();
 if (values.thread !== undefined && values.thread !== 'worker' && values.thread !== 'main') throw new Error(`--thread must be worker or main, not ${values.thread}`);
-const base = parseConfig({ ...loaded, detect: { ...loaded.detect, workerThread: values.thread === undefined ? loaded.detect.workerThread : values.thread === 'worker' } });
+// priceHistoryDays 0: the price base starts empty, as the fill is the whole market; seeded from whatever the
+// local ClickHouse holds (a demo's history), the findings, and so the work, would depend on that database.
+const base = parseConfig({ ...loaded, detect: { ...loaded.detect, priceHistoryDays: 0, workerThread: values.thread === undefined ? loaded.detect.workerThread : values.thread === 'worker' } });
 // As `shelfwatch run` does for its stages (both sides of the comparison run under it).
 applyHeapPolicy(base.runtime);
 const logger = createLogger({ level: 'warn', format: base.log.format });
