@@ -1,5 +1,6 @@
 // The metrics every stage emits (style.md §8): received, sent, dropped{reason}, dead_lettered{reason},
-// errors{type}, lag per partition. Plain counters in memory; `toPrometheus()` renders the text format.
+// errors{type}, lag per partition; busy seconds of a stage's own threads. Plain counters in memory;
+// `toPrometheus()` renders the text format.
 export interface StageMetricsSnapshot {
   stage: string;
   received: number;
@@ -21,6 +22,11 @@ export class StageMetrics {
   readonly deadLettered = new Map<string, number>();
   readonly errors = new Map<string, number>();
   readonly lag = new Map<string, number>();
+  /**
+   * Threads of this stage besides the process's main thread (the detect worker): cumulative milliseconds
+   * their event loop was busy, by thread name. A rate near 1 s/s means the thread is what limits the stage.
+   */
+  readonly busy = new Map<string, () => number>();
 
   constructor(readonly stage: string) {}
 
@@ -58,6 +64,7 @@ export class StageMetrics {
     for (const [r, n] of this.deadLettered) lines.push(`shelfwatch_stage_dead_lettered_total{stage=${s},reason=${JSON.stringify(r)}} ${n}`);
     for (const [t, n] of this.errors) lines.push(`shelfwatch_stage_errors_total{stage=${s},type=${JSON.stringify(t)}} ${n}`);
     for (const [tp, n] of this.lag) lines.push(`shelfwatch_stage_lag{stage=${s},partition=${JSON.stringify(tp)}} ${n}`);
+    for (const [t, ms] of this.busy) lines.push(`shelfwatch_stage_busy_seconds_total{stage=${s},thread=${JSON.stringify(t)}} ${(ms() / 1000).toFixed(3)}`);
     return lines.join('\n') + '\n';
   }
 }

@@ -6,9 +6,10 @@
 // transferred buffer, ends[i] = where message i ends; stop. Out: ready | failed {error} once after start;
 // result per batch (BatchResult): counts[i] = alerts of message i (-1: it does not decode; its dead-letter
 // reason and error are the next entry of `failed`, the runtime decoder's), and alerts = [alert_id, alert
-// JSON, ...] of every message in order. Flat, because most snapshots have no alert: an array per message
-// was most of the cost of sending results back. After stop the worker stops following the reference
+// JSON, ...] of every message in order (flat, because most snapshots have no alert: an array per message
+// was most of the cost of sending results back); busyMs = the worker's event-loop busy time so far. After stop the worker stops following the reference
 // topics and exits.
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config.ts';
 import { ListingSnapshot, LivestreamSnapshot } from '../contracts/index.ts';
@@ -29,7 +30,7 @@ export interface BatchResult {
 export type FromDetectWorker =
   | { type: 'ready' }
   | { type: 'failed'; error: string }
-  | ({ type: 'result'; id: number; detectorErrors: Record<string, number> } & BatchResult);
+  | ({ type: 'result'; id: number; detectorErrors: Record<string, number>; busyMs: number } & BatchResult);
 
 if (parentPort) {
   const port = parentPort;
@@ -64,7 +65,8 @@ if (parentPort) {
       counts[i] = found.length;
       for (const a of found) alerts.push(a.alert_id, JSON.stringify(a));
     }
-    port.postMessage({ type: 'result', id: m.id, counts, alerts, failed, detectorErrors } satisfies FromDetectWorker, [counts.buffer]);
+    const busyMs = performance.eventLoopUtilization().active;
+    port.postMessage({ type: 'result', id: m.id, counts, alerts, failed, detectorErrors, busyMs } satisfies FromDetectWorker, [counts.buffer]);
     detectorErrors = {};
   });
 

@@ -78,6 +78,9 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
   let ready: Promise<Worker> | undefined;
   let stopping = false;
   let nextId = 0;
+  /** Event-loop busy ms of the current worker (from its results) and of the workers before it. */
+  let workerBusyMs = 0;
+  let busyOfPastWorkers = 0;
   const pending = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: Error) => void }>();
 
   const failPending = (why: string) => {
@@ -101,6 +104,7 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
               void w.terminate();
             } else if (m.type === 'result') {
               for (const [d, n] of Object.entries(m.detectorErrors)) metrics?.count(metrics.errors, `detector_${d}`, n);
+              workerBusyMs = m.busyMs;
               const p = pending.get(m.id);
               pending.delete(m.id);
               p?.resolve(m);
@@ -108,6 +112,9 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
           });
           w.on('error', (err) => log.error({ err }, 'detect worker failed'));
           w.on('exit', (code) => {
+            // Its busy time stays counted (as of its last result) after it is gone.
+            busyOfPastWorkers += workerBusyMs;
+            workerBusyMs = 0;
             if (worker === w) {
               worker = undefined;
               ready = undefined;
@@ -148,6 +155,7 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
     consumers: config.detect.consumers,
     async start(ctx) {
       metrics = ctx.metrics;
+      metrics.busy.set('worker', () => busyOfPastWorkers + workerBusyMs);
       await spawn();
     },
     async handle(batch): Promise<StepResult[]> {

@@ -63,6 +63,10 @@ describe('detect stage on its worker thread (real Kafka)', () => {
     expect(dead.map((m) => JSON.parse(m.value!.toString('utf8')).reason).sort()).toEqual(['invalid_json', 'schema_mismatch']);
     expect(Object.fromEntries(stage.metrics.deadLettered)).toEqual({ invalid_json: 1, schema_mismatch: 1 });
     expect(stage.metrics.resolved).toBe(4);
+    // The worker's busy time, as of its last result: more than nothing, less than its whole life.
+    const busy = /^shelfwatch_stage_busy_seconds_total\{stage="detect",thread="worker"\} ([\d.]+)$/m.exec(stage.metrics.toPrometheus());
+    expect(Number(busy?.[1])).toBeGreaterThan(0);
+    expect(Number(busy?.[1]) * 1000).toBeLessThan(performance.now());
   }, 120_000);
 
   it('restarts a worker that died; the listings after it still get their alerts', async () => {
@@ -70,13 +74,19 @@ describe('detect stage on its worker thread (real Kafka)', () => {
     await publish(kafka, [listing({ listing_id: 'before' })]);
     expect(await readTopic(kafka, kafka.topic(topics.alerts), 1)).toHaveLength(1);
     const first = detectWorkerOf(def)!;
+    const busyBefore = stage.metrics.busy.get('worker')!();
+    expect(busyBefore).toBeGreaterThan(0);
     await first.terminate();
+    await new Promise((r) => setImmediate(r));
+    // The dead worker's busy time stays counted (the next one starts with the next batch).
+    expect(stage.metrics.busy.get('worker')!()).toBe(busyBefore);
     await publish(kafka, [listing({ listing_id: 'after1' }), listing({ listing_id: 'after2' })]);
     const got = await readTopic(kafka, kafka.topic(topics.alerts), 3);
     expect(subjectsOf(got)).toEqual(['after1:ccc_not_in_register', 'after2:ccc_not_in_register', 'before:ccc_not_in_register']);
     expect(detectWorkerOf(def)).toBeDefined();
     expect(detectWorkerOf(def)).not.toBe(first);
     expect(stage.metrics.errors.get('detect_worker_exit')).toBe(1);
+    expect(stage.metrics.busy.get('worker')!()).toBeGreaterThan(busyBefore);
     expect(stage.metrics.deadLettered.size).toBe(0);
   }, 120_000);
 });

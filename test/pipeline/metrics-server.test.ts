@@ -15,6 +15,11 @@ describe('metrics endpoint', () => {
     const text = await (await fetch(`${server.url}/metrics`)).text();
     expect(text).toContain('shelfwatch_stage_received_total{stage="ingest"} 3');
     expect(text).toContain('shelfwatch_stage_dead_lettered_total{stage="sink_clickhouse",reason="clickhouse_rejected_row"} 1');
+    // A stage's own thread by name; the main thread once, for the process.
+    b.busy.set('worker', () => 1500);
+    const again = await (await fetch(`${server.url}/metrics`)).text();
+    expect(again).toContain('shelfwatch_stage_busy_seconds_total{stage="sink_clickhouse",thread="worker"} 1.500');
+    expect(Number(/^shelfwatch_process_busy_seconds_total\{thread="main"\} ([\d.]+)$/m.exec(again)?.[1])).toBeGreaterThan(0);
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ ok: true, stages: ['ingest', 'sink_clickhouse'] });
     expect((await fetch(`${server.url}/nope`)).status).toBe(404);
   });
