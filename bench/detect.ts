@@ -97,7 +97,12 @@ async function runStage(kafka: KafkaHandle, config: ReturnType<typeof parseConfi
   const worker = detectWorkerOf(def);
   const workerElu0 = worker?.performance.eventLoopUtilization();
   const t0 = performance.now();
-  while (stage.metrics.resolved < n) await new Promise((r) => setTimeout(r, 20));
+  // Done when every partition is at its end (lag 0 on each), not merely when `resolved` reaches n: with
+  // several consumers, the first to join may handle messages that are handled again after the group's first
+  // rebalance, and those count in `resolved` twice.
+  const partitions = topics.listings.partitions ?? config.kafka.partitions;
+  const done = () => stage.metrics.resolved >= n && stage.metrics.lag.size >= partitions && stage.metrics.totalLag() === 0;
+  while (!done()) await new Promise((r) => setTimeout(r, 20));
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   eluBy[def.name === 'detect' ? 'detect' : 'passthrough'] = Number(performance.eventLoopUtilization(elu0).utilization.toFixed(2));
