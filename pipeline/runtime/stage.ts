@@ -296,8 +296,7 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
     async start() {
       if (running) return;
       running = true;
-      // Each consumer fetches for its own partitions and the next fetch waits for its last one's slices,
-      // so with several, one fetches while another's messages are handled. The in-flight bound is shared.
+      // Several consumers (def.consumers) share the in-flight bound.
       const n = def.consumers ?? 1;
       const maxBytes = Math.max(64 * 1024, Math.floor(runtime.maxInFlightBytes / n));
       const perPartition = Math.max(64 * 1024, Math.floor(maxBytes / runtime.partitionsConsumedConcurrently));
@@ -318,7 +317,9 @@ export function createStage<S extends z.ZodType>(def: StageDefinition<S>, deps: 
           logger.error({ err: (e.payload.error as Error)?.message, restart: e.payload.restart }, 'consumer crashed');
         });
       }
-      // Started together, so they join the group in one rebalance.
+      // Started together: within the broker's group.initial.rebalance.delay.ms (3 s by default) they join in
+      // one rebalance. With no delay (the local broker's 0) the first may fetch before the others join; what
+      // it had not committed then is handled again by the new owner (at-least-once, as after any rebalance).
       await Promise.all(
         consumers.map((c) =>
           c.run({

@@ -7,8 +7,8 @@
 // result per batch (BatchResult): counts[i] = alerts of message i (-1: it does not decode; its dead-letter
 // reason and error are the next entry of `failed`, the runtime decoder's), and alerts = [alert_id, alert
 // JSON, ...] of every message in order (flat, because most snapshots have no alert: an array per message
-// was most of the cost of sending results back); busyMs = the worker's event-loop busy time so far. After stop the worker stops following the reference
-// topics and exits.
+// was most of the cost of sending results back); busyMs = the worker's event-loop busy time so far.
+// After stop the worker stops following the reference topics and exits.
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config.ts';
