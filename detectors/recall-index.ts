@@ -571,10 +571,10 @@ export function createRecallIndex(): RecallIndex {
   };
 
   /**
-   * Unit TF-IDF weights of `len` terms into v[vOff..]: ids at ids[idOff..] (< 0: a term no recall has),
-   * counts at counts[cOff..].
+   * Unit TF-IDF weights of `len` terms into v[vOff..] (an entry's typed array, or a new plain array for a
+   * query): ids at ids[idOff..] (< 0: a term no recall has), counts at counts[cOff..].
    */
-  function weigh(v: Float64Array, vOff: number, ids: Int32Array, idOff: number, counts: ArrayLike<number>, cOff: number, len: number, vocab: Vocabulary): Float64Array {
+  function weigh<V extends Float64Array | number[]>(v: V, vOff: number, ids: ArrayLike<number>, idOff: number, counts: ArrayLike<number>, cOff: number, len: number, vocab: Vocabulary): V {
     let n = 0;
     for (let i = 0; i < len; i++) {
       const id = ids[idOff + i]!;
@@ -749,22 +749,7 @@ export function createRecallIndex(): RecallIndex {
   function queryVector(terms: readonly string[], counts: readonly number[], vocab: Vocabulary): QueryVector {
     const ids: number[] = [];
     for (let i = 0; i < terms.length; i++) ids.push(vocab.idOf(terms[i]!));
-    return { ids, weights: queryWeights(ids, counts, vocab) };
-  }
-
-  /** weigh() for a query vector, into a new plain array (the same arithmetic, so the same doubles). */
-  function queryWeights(ids: readonly number[], counts: readonly number[], vocab: Vocabulary): number[] {
-    const v: number[] = [];
-    let n = 0;
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      const x = counts[i]! * idfOf(id < 0 ? 0 : vocab.df[id]!);
-      v.push(x);
-      n += x * x;
-    }
-    n = Math.sqrt(n);
-    if (n > 0) for (let i = 0; i < v.length; i++) v[i] = v[i]! / n;
-    return v;
+    return { ids, weights: weigh([], 0, ids, 0, counts, 0, ids.length, vocab) };
   }
 
   function features(q: RecallQuery): Features {
@@ -815,7 +800,7 @@ export function createRecallIndex(): RecallIndex {
       } else for (let k = start; k + 1 < end; k++) countWord(q, words.pairIdOf(s, k), pairCode(s, k), null);
     }
     for (const id of q.ids) if (id >= 0) wPos[id] = 0;
-    return { w: { ids: q.ids, weights: queryWeights(q.ids, q.counts, words) }, numberIds: q.numbers };
+    return { w: { ids: q.ids, weights: weigh([], 0, q.ids, 0, q.counts, 0, q.ids.length, words) }, numberIds: q.numbers };
   }
 
   /** One token of a query: `key` tells unknown terms apart (the term, or a bigram's pair code); `term` null for bigrams (no digits). */
