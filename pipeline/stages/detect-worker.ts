@@ -34,7 +34,7 @@ export type FromDetectWorker =
 
 if (parentPort) {
   const port = parentPort;
-  const post = (m: FromDetectWorker) => port.postMessage(m);
+  const post = (m: FromDetectWorker, transfer: readonly ArrayBuffer[] = []) => port.postMessage(m, transfer);
   const { config } = workerData as DetectWorkerInit;
   const logger = createLogger(config.log);
   let detectorErrors: Record<string, number> = {};
@@ -66,7 +66,7 @@ if (parentPort) {
       for (const a of found) alerts.push(a.alert_id, JSON.stringify(a));
     }
     const busyMs = performance.eventLoopUtilization().active;
-    port.postMessage({ type: 'result', id: m.id, counts, alerts, failed, detectorErrors, busyMs } satisfies FromDetectWorker, [counts.buffer]);
+    post({ type: 'result', id: m.id, counts, alerts, failed, detectorErrors, busyMs }, [counts.buffer]);
     detectorErrors = {};
   });
 
