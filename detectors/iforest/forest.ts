@@ -48,16 +48,17 @@ export interface IsolationForestOptions {
   splitRule?: 'informative' | 'paper';
 }
 
-interface Tree {
-  /** Split feature per node; -1 marks a leaf. */
+/**
+ * The trees of a forest packed into three arrays, node after node, each tree in preorder (so an inner node's
+ * left child is the next node): per node its split feature (-1 for a leaf), the right child's index, and one
+ * number, the split point of an inner node or the path length of a leaf (depth + c(rows in it), precomputed
+ * so scoring does no logarithms). Why packed: six typed arrays per tree made 600 ArrayBuffers per forest of
+ * 100 trees, 32 bytes a node; the price detector keeps a forest per category.
+ */
+interface Nodes {
   feature: Int32Array;
-  split: Float64Array;
-  left: Int32Array;
   right: Int32Array;
-  /** Rows that reached the leaf (0 for inner nodes). */
-  size: Int32Array;
-  /** depth + c(size) for a leaf: its path length, precomputed so scoring does no logarithms. */
-  leafPath: Float64Array;
+  value: Float64Array;
 }
 
 export interface IsolationForest {
@@ -66,7 +67,7 @@ export interface IsolationForest {
   readonly sampleSize: number;
   readonly heightLimit: number;
   readonly dimensions: number;
-  /** Nodes over all trees (memory: about 36 bytes each). */
+  /** Nodes over all trees (memory: 16 bytes each). */
   readonly nodes: number;
   /** E[h(x)]: path length averaged over the trees. */
   pathLength(row: ArrayLike<number>): number;
@@ -99,12 +100,11 @@ function positiveInt(name: string, v: number): number {
 }
 
 /**
- * Draws k distinct indices from [0, n): partial Fisher–Yates over a shared identity permutation `perm`,
- * whose k swaps are undone afterwards, so each draw costs O(k), not O(n).
+ * Draws k distinct indices from [0, n) into out[0..k): partial Fisher–Yates over a shared identity
+ * permutation `perm`, whose k swaps (kept in `swapped`) are undone afterwards, so each draw costs O(k), not O(n).
  */
-function sampleWithoutReplacement(perm: Int32Array, k: number, rng: Prng): Int32Array {
+function sampleWithoutReplacement(perm: Int32Array, k: number, rng: Prng, out: Int32Array, swapped: Int32Array): void {
   const n = perm.length;
-  const swapped = new Int32Array(k);
   for (let i = 0; i < k; i++) {
     const j = i + rng.int(n - i);
     swapped[i] = j;
@@ -112,28 +112,14 @@ function sampleWithoutReplacement(perm: Int32Array, k: number, rng: Prng): Int32
     perm[i] = perm[j]!;
     perm[j] = t;
   }
-  const out = perm.slice(0, k);
+  out.set(perm.subarray(0, k));
   for (let i = k - 1; i >= 0; i--) {
     const j = swapped[i]!;
     const t = perm[i]!;
     perm[i] = perm[j]!;
     perm[j] = t;
   }
-  return out;
 }
-
-/** A tree's node arrays, sized for the largest tree so far (a built tree is a trimmed copy). */
-type Scratch = Tree;
-const createScratch = (m: number): Scratch => ({
-  feature: new Int32Array(m),
-  split: new Float64Array(m),
-  left: new Int32Array(m),
-  right: new Int32Array(m),
-  size: new Int32Array(m),
-  leafPath: new Float64Array(m),
-});
-/** Node arrays a tree is built in (grown to the largest tree so far), so a tree allocates only its copies. */
-let scratch = createScratch(511);
 
 /**
  * `constant`: bit f set when feature f is known to be constant over every row of x (so in every node). A
@@ -142,65 +128,84 @@ let scratch = createScratch(511);
  * min/max scan is skipped: with the price detector's features, mostly flags that are the same for a whole
  * category, that scan was most of the training time.
  */
-function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: number, rng: Prng, constant = 0, paper = false): Tree {
-  // Paper rule: an empty-left split adds nodes without dividing the rows, so only the height bounds the tree.
-  const maxNodes = paper ? Math.min(2 ** (heightLimit + 1) - 1, 2 * idx.length * (heightLimit + 1) + 1) : 2 * idx.length - 1;
-  if (scratch.feature.length < maxNodes) scratch = createScratch(maxNodes);
-  // Every node's slot of every array is written below (leaves and inner nodes alike), so the shared scratch
-  // needs no clearing; the tree keeps copies of the used part.
-  const { feature, split, left, right, size, leafPath } = scratch;
+function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: number, rng: Prng, constant: number, paper: boolean, out: Nodes, base: number): number {
+  // Written from out[base] on; the caller made room for the most nodes a tree can have (maxTreeNodes).
+  const { feature, right, value } = out;
   const order = new Int32Array(d);
-  let used = 0;
-
-  const build = (lo: number, hi: number, depth: number, known: number): number => {
+  // Depth first, left child first (node numbers in preorder, PRNG draws in that order), with an explicit
+  // stack of pending nodes instead of recursion: [lo, hi, depth, known, parent (-1 = root), is left child].
+  let stack = stackScratch.length >= 6 * (heightLimit + 2) ? stackScratch : (stackScratch = new Int32Array(6 * (heightLimit + 2)));
+  stack[0] = 0;
+  stack[1] = idx.length;
+  stack[2] = 0;
+  stack[3] = constant;
+  stack[4] = -1;
+  stack[5] = 0;
+  let top = 6;
+  let used = base;
+  while (top > 0) {
+    top -= 6;
+    const lo = stack[top]!;
+    const hi = stack[top + 1]!;
+    const depth = stack[top + 2]!;
+    let known = stack[top + 3]!;
+    const parent = stack[top + 4]!;
     const node = used++;
+    // A left child is its parent's next node (preorder); a right child is linked from its parent.
+    if (parent >= 0 && !stack[top + 5]) right[parent] = node;
     const n = hi - lo;
-    if (depth >= heightLimit || n <= 1) return leaf(node, n, depth);
-    if (paper) return paperSplit(node, lo, hi, depth);
-    for (let f = 0; f < d; f++) order[f] = f;
-    // Features in random order until one is not constant in this node.
-    for (let k = 0; k < d; k++) {
-      const j = k + rng.int(d - k);
-      const f = order[j]!;
-      order[j] = order[k]!;
-      order[k] = f;
-      if (f < 32 && known & (1 << f)) continue;
-      rangeOf(lo, hi, f);
-      const min = rangeMin;
-      const max = rangeMax;
-      if (!(max > min)) {
-        if (f < 32) known |= 1 << f;
-        continue;
+    // Choose the split: feature f and point p, or none (a leaf).
+    let f = -1;
+    let p = 0;
+    if (depth < heightLimit && n > 1) {
+      if (paper) {
+        // Algorithm 2 as printed: q uniform over all attributes, p uniform in [min, max] of q in the node;
+        // when q is constant (p = min = max) every row goes right and the left child is an empty leaf.
+        f = rng.int(d);
+        let min = Infinity;
+        let max = -Infinity;
+        for (let i = lo; i < hi; i++) {
+          const v = x[idx[i]! * d + f]!;
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
+        p = min + rng.next() * (max - min);
+        known = 0;
+      } else {
+        for (let k = 0; k < d; k++) order[k] = k;
+        // Features in random order until one is not constant in this node.
+        for (let k = 0; k < d; k++) {
+          const j = k + rng.int(d - k);
+          const g = order[j]!;
+          order[j] = order[k]!;
+          order[k] = g;
+          if (g < 32 && known & (1 << g)) continue;
+          let min = Infinity;
+          let max = -Infinity;
+          for (let i = lo; i < hi; i++) {
+            const v = x[idx[i]! * d + g]!;
+            if (v < min) min = v;
+            if (v > max) max = v;
+          }
+          if (!(max > min)) {
+            if (g < 32) known |= 1 << g;
+            continue;
+          }
+          f = g;
+          p = min + rng.next() * (max - min);
+          if (p <= min) p = max; // next() returned 0: split just above min so neither side is empty
+          break;
+        }
       }
-      let p = min + rng.next() * (max - min);
-      if (p <= min) p = max; // next() returned 0: split just above min so neither side is empty
-      return splitAt(node, lo, hi, depth, f, p, known);
     }
-    return leaf(node, n, depth); // every feature constant: nothing left to isolate
-  };
-  // Algorithm 2 as printed: q uniform over all attributes, p uniform in [min, max] of q in the node; when q
-  // is constant (p = min = max) every row goes right and the left child is an empty leaf.
-  const paperSplit = (node: number, lo: number, hi: number, depth: number): number => {
-    const f = rng.int(d);
-    rangeOf(lo, hi, f);
-    return splitAt(node, lo, hi, depth, f, rangeMin + rng.next() * (rangeMax - rangeMin), 0);
-  };
-  // Min and max of feature f over the rows of [lo, hi), into rangeMin / rangeMax (no pair allocated per node).
-  let rangeMin = 0;
-  let rangeMax = 0;
-  const rangeOf = (lo: number, hi: number, f: number): void => {
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = lo; i < hi; i++) {
-      const v = x[idx[i]! * d + f]!;
-      if (v < min) min = v;
-      if (v > max) max = v;
+    if (f < 0) {
+      // A leaf: the height limit, one row, or every feature constant (nothing left to isolate).
+      feature[node] = -1;
+      right[node] = 0;
+      value[node] = depth + averagePathLength(n);
+      continue;
     }
-    rangeMin = min;
-    rangeMax = max;
-  };
-  // Inner node: rows of [lo, hi) with feature f below p go left (partitioned in place), the rest right.
-  const splitAt = (node: number, lo: number, hi: number, depth: number, f: number, p: number, known: number): number => {
+    // Inner node: rows of [lo, hi) with feature f below p go left (partitioned in place), the rest right.
     let m = lo;
     for (let i = lo; i < hi; i++) {
       const r = idx[i]!;
@@ -211,40 +216,46 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
       }
     }
     feature[node] = f;
-    split[node] = p;
-    size[node] = 0;
-    leafPath[node] = 0;
-    left[node] = build(lo, m, depth + 1, known);
-    right[node] = build(m, hi, depth + 1, known);
-    return node;
-  };
-  const leaf = (node: number, n: number, depth: number): number => {
-    feature[node] = -1;
-    split[node] = 0;
-    left[node] = 0;
-    right[node] = 0;
-    size[node] = n;
-    leafPath[node] = depth + averagePathLength(n);
-    return node;
-  };
-  build(0, idx.length, 0, constant);
-  return {
-    feature: feature.slice(0, used),
-    split: split.slice(0, used),
-    left: left.slice(0, used),
-    right: right.slice(0, used),
-    size: size.slice(0, used),
-    leafPath: leafPath.slice(0, used),
-  };
+    value[node] = p;
+    if (top + 12 > stack.length) {
+      const grown = new Int32Array(stack.length * 2);
+      grown.set(stack);
+      stack = stackScratch = grown;
+    }
+    // Right pushed first, so the left child is taken next (preorder).
+    stack[top] = m;
+    stack[top + 1] = hi;
+    stack[top + 2] = depth + 1;
+    stack[top + 3] = known;
+    stack[top + 4] = node;
+    stack[top + 5] = 0;
+    stack[top + 6] = lo;
+    stack[top + 7] = m;
+    stack[top + 8] = depth + 1;
+    stack[top + 9] = known;
+    stack[top + 10] = node;
+    stack[top + 11] = 1;
+    top += 12;
+  }
+  return used - base;
 }
 
-function treePathLength(t: Tree, row: ArrayLike<number>): number {
-  const { feature, split, left, right } = t;
-  let node = 0;
+/** The most nodes buildTree can make from `rows` rows under the height limit. */
+function maxTreeNodes(rows: number, heightLimit: number, paper: boolean): number {
+  // Paper rule: an empty-left split adds nodes without dividing the rows, so only the height bounds the tree.
+  return paper ? Math.min(2 ** (heightLimit + 1) - 1, 2 * rows * (heightLimit + 1) + 1) : 2 * rows - 1;
+}
+/** The pending-node stack of buildTree (grown as needed, shared: trees are built one at a time). */
+let stackScratch = new Int32Array(64);
+
+/** Path length of `row` in the tree whose root is node `root`. */
+function treePathLength(nodes: Nodes, root: number, row: ArrayLike<number>): number {
+  const { feature, right, value } = nodes;
+  let node = root;
   for (;;) {
     const f = feature[node]!;
-    if (f < 0) return t.leafPath[node]!;
-    node = row[f]! < split[node]! ? left[node]! : right[node]!;
+    if (f < 0) return value[node]!;
+    node = row[f]! < value[node]! ? node + 1 : right[node]!;
   }
 }
 
@@ -288,18 +299,30 @@ function train(x: Float64Array, n: number, d: number, options: IsolationForestOp
     if (same) constant |= 1 << f;
   }
 
-  const forest: Tree[] = [];
-  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  const paper = splitRule === 'paper';
+  const perTree = maxTreeNodes(psi, heightLimit, paper);
+  let nodes: Nodes = { feature: new Int32Array(0), right: new Int32Array(0), value: new Float64Array(0) };
+  let used = 0;
+  const roots = new Int32Array(t);
+  const perm = new Int32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  const idx = new Int32Array(psi);
+  const swapped = new Int32Array(psi);
   for (let k = 0; k < t; k++) {
-    const idx = subsample ? sampleWithoutReplacement(perm, psi, rng) : perm.slice();
-    forest.push(buildTree(x, d, idx, heightLimit, rng, constant, splitRule === 'paper'));
+    if (subsample) sampleWithoutReplacement(perm, psi, rng, idx, swapped);
+    else idx.set(perm);
+    if (used + perTree > nodes.feature.length) nodes = resized(nodes, Math.max(used + perTree, 2 * nodes.feature.length), used);
+    roots[k] = used;
+    used += buildTree(x, d, idx, heightLimit, rng, constant, paper, nodes, used);
   }
+  // Trimmed to the nodes made: what the forest keeps.
+  nodes = resized(nodes, used, used);
   const cPsi = averagePathLength(psi);
 
   const pathLength = (row: ArrayLike<number>): number => {
     if (row.length !== d) throw new IsolationForestInputError(`row has ${row.length} features, the forest was trained on ${d}`);
     let sum = 0;
-    for (const tree of forest) sum += treePathLength(tree, row);
+    for (let k = 0; k < t; k++) sum += treePathLength(nodes, roots[k]!, row);
     return sum / t;
   };
   // ψ = 1 gives c(ψ) = 0: every point is equally (un)isolated, score 0.5 by convention.
@@ -309,9 +332,18 @@ function train(x: Float64Array, n: number, d: number, options: IsolationForestOp
     sampleSize: psi,
     heightLimit,
     dimensions: d,
-    nodes: forest.reduce((a, tr) => a + tr.feature.length, 0),
+    nodes: used,
     pathLength,
     score,
     scoreAll: (rs) => rs.map(score),
   };
+}
+
+/** `nodes` in arrays of `length` nodes, the first `keep` copied. */
+function resized(nodes: Nodes, length: number, keep: number): Nodes {
+  const out: Nodes = { feature: new Int32Array(length), right: new Int32Array(length), value: new Float64Array(length) };
+  out.feature.set(nodes.feature.subarray(0, keep));
+  out.right.set(nodes.right.subarray(0, keep));
+  out.value.set(nodes.value.subarray(0, keep));
+  return out;
 }
