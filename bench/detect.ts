@@ -29,7 +29,7 @@ import { createLogger } from '../pipeline/logger.ts';
 import { applyHeapPolicy } from '../pipeline/runtime/heap.ts';
 import { ok } from '../pipeline/runtime/result.ts';
 import { createStage, type StageDefinition } from '../pipeline/runtime/stage.ts';
-import { createDetectStage, detectWorkerOf } from '../pipeline/stages/detect.ts';
+import { createDetectStage, detectWorkersOf } from '../pipeline/stages/detect.ts';
 import { topics } from '../pipeline/topics.ts';
 
 const { values } = parseArgs({
@@ -73,8 +73,8 @@ function endPhase(name: string): void {
 }
 
 /** Fills the topic from a child process (bench/detect-fill.ts): the stage process holds none of the generated listings. */
-async function fill(kafka: KafkaHandle, n: number): Promise<void> {
-  const args = ['--topic', kafka.topic(topics.listings), '--listings', String(n), '--certificates', String(CERTS), '--recalls', String(RECALLS), '--certificates-topic', kafka.topic(REFERENCE_TOPICS.certificates), '--recalls-topic', kafka.topic(REFERENCE_TOPICS.recalls)];
+async function fill(kafka: KafkaHandle, n: number, register: Register): Promise<void> {
+  const args = ['--topic', kafka.topic(topics.listings), '--listings', String(n), '--certificates', String(register.certificates), '--recalls', String(register.recalls), '--certificates-topic', kafka.topic(REFERENCE_TOPICS.certificates), '--recalls-topic', kafka.topic(REFERENCE_TOPICS.recalls)];
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./detect-fill.ts', import.meta.url)), ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
@@ -94,8 +94,8 @@ async function runStage(kafka: KafkaHandle, config: ReturnType<typeof parseConfi
   await stage.start();
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
-  const worker = detectWorkerOf(def);
-  const workerElu0 = worker?.performance.eventLoopUtilization();
+  const workers = detectWorkersOf(def);
+  const workerElu0 = workers.map((w) => w.performance.eventLoopUtilization());
   const t0 = performance.now();
   // Done when every partition is at its end (lag 0 on each), not merely when `resolved` reaches n: with
   // several consumers, the first to join may handle messages that are handled again after the group's first
@@ -106,23 +106,29 @@ async function runStage(kafka: KafkaHandle, config: ReturnType<typeof parseConfi
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   eluBy[def.name === 'detect' ? 'detect' : 'passthrough'] = Number(performance.eventLoopUtilization(elu0).utilization.toFixed(2));
-  if (worker && workerElu0) eluBy.detect_worker = Number(worker.performance.eventLoopUtilization(workerElu0).utilization.toFixed(2));
+  // The detect worker, and the recall worker beside it (detect.recallThread).
+  workers.forEach((w, i) => (eluBy[i === 0 ? 'detect_worker' : 'recall_worker'] = Number(w.performance.eventLoopUtilization(workerElu0[i]).utilization.toFixed(2))));
   const sent = stage.metrics.sent;
   if (def.name === 'detect') heapAfterDetect = process.memoryUsage().heapUsed;
   await stage.stop();
   return { ms, cpuUs: (cpu.user + cpu.system) / n, sent };
 }
 
-async function round(label: string, n: number, detectFirst: boolean) {
+interface Register {
+  certificates: number;
+  recalls: number;
+}
+
+async function round(label: string, n: number, detectFirst: boolean, register: Register = { certificates: CERTS, recalls: RECALLS }) {
   const config = parseConfig({ ...base, kafka: { ...base.kafka, topicSuffix: `.benchdet${Date.now().toString(36)}` } });
   const kafka = createKafka(config.kafka, logger);
   const specs = [topics.listings, topics.livestreams, topics.alerts, topics.deadLetters, topics.listingsIncoming, ...Object.values(REFERENCE_TOPICS)];
   // Right after the previous round's deletes, a busy broker may answer a create's leader check with
   // UNKNOWN_TOPIC_OR_PARTITION (retriable): retry a few times before giving up.
   await ensureTopics(kafka, specs, { attempts: 4, retryDelayMs: 2000, onRetry: (err) => progress(`  creating the round's topics failed (${String(err)}), retrying`) });
-  progress(`${label}: filling ${n} listings, ${CERTS} certificates, ${RECALLS} recalls`);
+  progress(`${label}: filling ${n} listings, ${register.certificates} certificates, ${register.recalls} recalls`);
   endPhase('before_fill');
-  await fill(kafka, n);
+  await fill(kafka, n, register);
   endPhase('fill');
   // As many consumers as the detect stage runs (detect.consumers), so both fetch the same way.
   const pass: StageDefinition = { name: 'bench_passthrough', inputs: [topics.listings], consumers: config.detect.consumers, handle: (batch) => batch.map((m) => ok([{ topic: topics.listingsIncoming, key: m.key, raw: m.raw }])) };
@@ -173,7 +179,9 @@ function recallMatchCost(sizes: number[]): { cpu: Record<string, number>; wall: 
   return { cpu: out, wall };
 }
 
-await round('warm-up', Math.min(N, 20_000), false);
+// The warm-up (JIT, broker) runs both stages on a tenth of the listings and of the register: its detect workers'
+// memory, freed when they exit, would otherwise stay with the allocator and count in the measured round's RSS.
+await round('warm-up', Math.min(N, 20_000), false, { certificates: Math.max(1, Math.round(CERTS / 10)), recalls: Math.max(1, Math.round(RECALLS / 10)) });
 const rounds = [];
 for (let i = 0; i < ROUNDS; i++) rounds.push(await round(`round ${i + 1}/${ROUNDS}`, N, i % 2 === 1));
 const rss = maxRss;

@@ -54,6 +54,12 @@ export const detectConfigSchema = z.strictObject({
    */
   workerThread: z.boolean().default(true),
   /**
+   * With the worker thread: run recall_match (the costliest detector) on a thread of its own beside it. The
+   * worker passes each snapshot's title, brand, model and GTIN on, so nothing is parsed twice; the stage
+   * then uses three cores. false = recall_match on the worker with the others. @default true
+   */
+  recallThread: z.boolean().default(true),
+  /**
    * Bytes one Kafka fetch takes from a partition of the snapshot topics, with the worker thread (on the
    * stage's thread the runtime's 8 MiB applies). Larger fetches hold more memory; smaller ones leave the
    * worker waiting between fetches. bench:detect, 3 rounds: 8 MiB ratio 0.61, peak RSS 589 MB; 2 MiB 0.75,

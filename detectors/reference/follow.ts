@@ -22,11 +22,13 @@ export interface ReferenceFollower {
   stop(): Promise<void>;
 }
 
-export async function followReferenceTopics(kafka: KafkaHandle, views: ReferenceViews, logger: Logger, opts: { readyTimeoutMs?: number } = {}): Promise<ReferenceFollower> {
+/** `kinds`: the reference topics to follow (default all; a thread that runs only recall_match needs only recalls). */
+export async function followReferenceTopics(kafka: KafkaHandle, views: ReferenceViews, logger: Logger, opts: { readyTimeoutMs?: number; kinds?: readonly ReferenceKind[] } = {}): Promise<ReferenceFollower> {
   const log = logger.child({ component: 'reference_views' });
-  const specs = REFERENCE_KINDS.map((k) => REFERENCE_TOPICS[k]);
+  const kinds = opts.kinds ?? REFERENCE_KINDS;
+  const specs = kinds.map((k) => REFERENCE_TOPICS[k]);
   await ensureTopics(kafka, specs);
-  const kindOf = new Map<string, ReferenceKind>(REFERENCE_KINDS.map((k) => [kafka.topic(REFERENCE_TOPICS[k]), k]));
+  const kindOf = new Map<string, ReferenceKind>(kinds.map((k) => [kafka.topic(REFERENCE_TOPICS[k]), k]));
 
   // High watermarks at start: "ready" = every partition consumed up to these.
   const admin = kafka.admin();
@@ -89,7 +91,7 @@ export async function followReferenceTopics(kafka: KafkaHandle, views: Reference
   }, timeoutMs);
   void ready.then(() => {
     clearTimeout(timer);
-    log.info({ certificates: views.view.certificates.size, licences: views.view.licences.size, recalls: views.view.recalls.size, prohibited: views.view.prohibited.size }, 'reference views ready');
+    log.info(Object.fromEntries(kinds.map((k) => [k, views.view[k].size])), 'reference views ready');
   });
 
   return {

@@ -13,8 +13,8 @@ import { createDetectors, detectorSettings, type RunnableDetector } from '../../
 import { createCompactListingMemory } from '../../detectors/listing-memory.ts';
 import { livestreamRisk } from '../../detectors/livestream-risk.ts';
 import { followReferenceTopics, type ReferenceFollower } from '../../detectors/reference/follow.ts';
-import { createReferenceViews, type ReferenceViews } from '../../detectors/reference/views.ts';
-import type { DetectorFinding, Subject } from '../../detectors/types.ts';
+import { createReferenceViews, REFERENCE_KINDS, type ReferenceViews } from '../../detectors/reference/views.ts';
+import type { DetectorFinding, ReferenceView, Subject } from '../../detectors/types.ts';
 import { createKafka, type KafkaHandle } from '../kafka.ts';
 import type { Logger } from '../logger.ts';
 import { compileValidator } from '../runtime/validator.ts';
@@ -49,10 +49,32 @@ export function alertsFor(subject: Subject, detectors: readonly RunnableDetector
 
 /** livestream_risk's listing memory in its compact form (detectors/listing-memory.ts), bounded as configured. */
 function listingMemoryFor(config: Config) {
-  return createCompactListingMemory(detectorSettings(config.detect.detectors, livestreamRisk).maxListings);
+  const settings = detectorSettings(config.detect.detectors, livestreamRisk);
+  return settings.enabled === false ? undefined : createCompactListingMemory(settings.maxListings);
+}
+
+/**
+ * Which of the configured detectors an engine runs: 'all'; 'recall' (recall_match alone, following only the
+ * recalls topic: the detect stage's recall thread); 'without_recall' (the others, following the other
+ * reference topics: the detect worker beside a recall thread).
+ */
+export type EnginePart = 'all' | 'recall' | 'without_recall';
+
+const RECALL = 'recall_match';
+
+/** The config with the detectors outside `part` turned off (their reference topics are then not followed either). */
+function configFor(config: Config, part: EnginePart): Config {
+  if (part === 'all') return config;
+  const detectors: Record<string, unknown> = {};
+  for (const [name, settings] of Object.entries(config.detect.detectors)) {
+    detectors[name] = (name === RECALL) === (part === 'recall') ? settings : { ...(settings as object), enabled: false };
+  }
+  return { ...config, detect: { ...config.detect, detectors: detectors as Config['detect']['detectors'] } };
 }
 
 export interface DetectEngineDeps {
+  /** Which detectors to run. @default 'all' */
+  part?: EnginePart;
   /** Reference views to use instead of following the topics (tests, benchmarks, batch tools). */
   views?: ReferenceViews;
   kafka?: KafkaHandle;
@@ -62,6 +84,8 @@ export interface DetectEngineDeps {
 
 export interface DetectEngine {
   readonly detectorNames: readonly string[];
+  /** The reference data the detectors read (followed by start(), or the views given). */
+  readonly view: ReferenceView;
   /**
    * Follows the reference topics (unless views were given) and seeds the price base from ClickHouse history;
    * resolves when the views hold what the topics held at start (detect.waitForReference) or on the timeout.
@@ -72,8 +96,10 @@ export interface DetectEngine {
   stop(): Promise<void>;
 }
 
-export function createDetectEngine(config: Config, logger: Logger, deps: DetectEngineDeps = {}): DetectEngine {
-  const log = logger.child({ component: 'stage', name: 'detect' });
+export function createDetectEngine(fullConfig: Config, logger: Logger, deps: DetectEngineDeps = {}): DetectEngine {
+  const part = deps.part ?? 'all';
+  const config = configFor(fullConfig, part);
+  const log = logger.child({ component: 'stage', name: 'detect', ...(part === 'all' ? {} : { part }) });
   const views = deps.views ?? createReferenceViews();
   // price_anomaly's state lives here so start() can seed it from ClickHouse history (price-history.ts).
   const priceState = priceStateFor(config);
@@ -95,13 +121,15 @@ export function createDetectEngine(config: Config, logger: Logger, deps: DetectE
 
   return {
     detectorNames: detectors.map((d) => d.name),
+    view: views.view,
     async start() {
       log.info({ detectors: detectors.map((d) => d.name) }, 'detectors');
       // Runs beside the reference catch-up; bounded by detect.priceHistoryTimeoutMs and never throws.
       const seeded = priceState ? seedPriceHistory(config, priceState, log) : undefined;
       if (deps.views) return void (await seeded);
       const kafka = deps.kafka ?? createKafka(config.kafka, logger);
-      follower = await followReferenceTopics(kafka, views, logger);
+      const kinds = part === 'all' ? undefined : REFERENCE_KINDS.filter((k) => (k === 'recalls') === (part === 'recall'));
+      follower = await followReferenceTopics(kafka, views, logger, { kinds });
       if (config.detect.waitForReference) {
         const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), config.detect.referenceReadyTimeoutMs).unref());
         if ((await Promise.race([follower.ready.then(() => 'ready' as const), timeout])) === 'timeout') {

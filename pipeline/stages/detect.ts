@@ -10,7 +10,7 @@
 // - false, or when deps.views is given (tests, benchmarks): on this thread, inputs validated by the runtime.
 // Before consuming, start() waits until the views hold what the reference topics held at start
 // (config.detect.waitForReference), so a restart does not briefly call every certificate forged.
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { Config } from '../config.ts';
 import type { ListingSnapshot, LivestreamSnapshot } from '../contracts/index.ts';
 import type { Subject } from '../../detectors/types.ts';
@@ -22,7 +22,9 @@ import type { InputMessage, StageContext, StageDefinition } from '../runtime/sta
 import { startWorker } from '../runtime/worker.ts';
 import { topicName, topics } from '../topics.ts';
 import { createDetectEngine } from './detect-engine.ts';
-import type { BatchResult, DetectWorkerInit, FromDetectWorker, SnapshotKind, ToDetectWorker } from './detect-worker.ts';
+import type { BatchResult, DetectWorkerInit, FromDetectWorker, SnapshotKind, ToDetectWorker, WorkerRole } from './detect-worker.ts';
+import { detectorSettings } from '../../detectors/index.ts';
+import { recallMatch } from '../../detectors/recall-match.ts';
 
 export { alertsFor } from './detect-engine.ts';
 
@@ -32,11 +34,11 @@ export interface DetectStageDeps {
   kafka?: KafkaHandle;
 }
 
-/** The running worker of a detect stage made by createDetectStage (undefined on the stage's thread or between workers). */
-export function detectWorkerOf(stage: StageDefinition): Worker | undefined {
-  return workers.get(stage)?.();
+/** The running workers of a detect stage made by createDetectStage (none on the stage's thread or between workers). */
+export function detectWorkersOf(stage: StageDefinition): readonly Worker[] {
+  return workersOf.get(stage)?.() ?? [];
 }
-const workers = new WeakMap<StageDefinition, () => Worker | undefined>();
+const workersOf = new WeakMap<StageDefinition, () => readonly Worker[]>();
 
 export function createDetectStage(config: Config, logger: Logger, deps: DetectStageDeps = {}): StageDefinition {
   return deps.views || !config.detect.workerThread ? inProcessStage(config, logger, deps) : workerStage(config, logger);
@@ -64,6 +66,15 @@ function inProcessStage(config: Config, logger: Logger, deps: DetectStageDeps): 
   };
 }
 
+/**
+ * V8's young generation (MB, three semi-spaces) of the workers beside a recall thread, smaller than V8's 48:
+ * the two workers hold one process's memory where one worker did (bench:detect, single rounds: peak RSS 529
+ * and 552 MB with V8's sizes, 472-516 with these; the ratio within the noise). The recall worker allocates little (the
+ * queries it is passed); the main one mostly short-lived snapshots, which die young either way. 'all' keeps
+ * V8's default.
+ */
+const YOUNG_GENERATION_MB: Record<WorkerRole, number | undefined> = { all: undefined, main: 24, recall: 8 };
+
 /** The result of the many snapshots without an alert (the runtime only reads results). */
 const NO_ALERTS: StepResult = Object.freeze(ok());
 
@@ -72,64 +83,87 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
   const listingsTopic = topicName(topics.listings, config.kafka.topicSuffix);
   // The worker logs as this process does: 'auto' is decided here, where stderr may be a terminal.
   const format = config.log.format === 'auto' ? (process.stderr.isTTY ? 'pretty' : 'json') : config.log.format;
-  const init: DetectWorkerInit = { config: { ...config, log: { ...config.log, format } } };
+  const workerConfig: Config = { ...config, log: { ...config.log, format } };
+  // recall_match on a thread of its own (detect.recallThread), when it runs at all.
+  const roles: WorkerRole[] = config.detect.recallThread && detectorSettings(config.detect.detectors, recallMatch).enabled !== false ? ['main', 'recall'] : ['all'];
   let metrics: StageContext['metrics'] | undefined;
-  let worker: Worker | undefined;
-  let ready: Promise<Worker> | undefined;
+  /** The running workers, by role (empty between a crash and the next start). */
+  let workers: Worker[] = [];
+  let ready: Promise<Worker[]> | undefined;
   let stopping = false;
   let nextId = 0;
-  /** Event-loop busy ms of the current worker (from its results) and of the workers before it. */
-  let workerBusyMs = 0;
-  let busyOfPastWorkers = 0;
-  const pending = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: Error) => void }>();
+  /** Event-loop busy ms per role: of the current worker (from its results) and of the workers before it. */
+  const busyMs = roles.map(() => 0);
+  const busyOfPast = roles.map(() => 0);
+  /** Per batch: the results of the workers so far (one per role), merged when all are in. */
+  const pending = new Map<number, { results: (BatchResult | undefined)[]; got: number; resolve: (r: BatchResult) => void; reject: (e: Error) => void }>();
 
   const failPending = (why: string) => {
     for (const p of pending.values()) p.reject(new RetryableError(why));
     pending.clear();
   };
 
-  /** Starts the worker; resolves when its views have caught up with the reference topics. */
-  const spawn = (): Promise<Worker> =>
-    (ready = startWorker(new URL('./detect-worker.ts', import.meta.url), init).then(
-      (w) =>
-        new Promise<Worker>((resolve, reject) => {
-          worker = w;
-          let started = false;
-          w.on('message', (m: FromDetectWorker) => {
-            if (m.type === 'ready') {
-              started = true;
-              resolve(w);
-            } else if (m.type === 'failed') {
-              reject(new Error(`detect worker failed to start: ${m.error}`));
-              void w.terminate();
-            } else if (m.type === 'result') {
-              for (const [d, n] of Object.entries(m.detectorErrors)) metrics?.count(metrics.errors, `detector_${d}`, n);
-              workerBusyMs = m.busyMs;
-              const p = pending.get(m.id);
-              pending.delete(m.id);
-              p?.resolve(m);
-            }
-          });
-          w.on('error', (err) => log.error({ err }, 'detect worker failed'));
-          w.on('exit', (code) => {
-            // Its busy time stays counted (as of its last result) after it is gone.
-            busyOfPastWorkers += workerBusyMs;
-            workerBusyMs = 0;
-            if (worker === w) {
-              worker = undefined;
-              ready = undefined;
-            }
-            // Before it was ready: whoever awaits the start hears of it (a failed start says why itself).
-            reject(new Error(`detect worker exited with code ${code} before it was ready`));
-            if (stopping || !started) return;
-            metrics?.count(metrics.errors, 'detect_worker_exit');
-            log.error({ code }, 'detect worker exited; it is restarted on the next batch and the batches in flight are retried');
-            failPending(`detect worker exited with code ${code}`);
-          });
-        }),
-    ));
+  /** Starts one worker per role; resolves when each one's views have caught up with its reference topics. */
+  const spawn = (): Promise<Worker[]> => {
+    const channel = roles.length > 1 ? new MessageChannel() : undefined;
+    const ports = [channel?.port1, channel?.port2];
+    const started = roles.map((role, r) => {
+      const port = ports[r];
+      const init: DetectWorkerInit = { config: workerConfig, role, ...(port ? { port } : {}) };
+      const young = YOUNG_GENERATION_MB[role];
+      return startWorker(new URL('./detect-worker.ts', import.meta.url), init, { transferList: port ? [port] : [], ...(young ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}) }).then((w) => watch(w, r));
+    });
+    return (ready = Promise.all(started).catch((err: unknown) => {
+      for (const w of workers) void w.terminate();
+      throw err;
+    }));
+  };
 
-  const detect = async (w: Worker, kind: SnapshotKind, batch: readonly InputMessage<unknown>[]): Promise<BatchResult> => {
+  /** Wires a worker of role index r; resolves once it is ready. */
+  const watch = (w: Worker, r: number): Promise<Worker> =>
+    new Promise<Worker>((resolve, reject) => {
+      workers[r] = w;
+      let started = false;
+      w.on('message', (m: FromDetectWorker) => {
+        if (m.type === 'ready') {
+          started = true;
+          resolve(w);
+        } else if (m.type === 'failed') {
+          reject(new Error(`detect worker (${roles[r]}) failed to start: ${m.error}`));
+          void w.terminate();
+        } else if (m.type === 'result') {
+          for (const [d, n] of Object.entries(m.detectorErrors)) metrics?.count(metrics.errors, `detector_${d}`, n);
+          busyMs[r] = m.busyMs;
+          const p = pending.get(m.id);
+          if (!p) return;
+          p.results[r] = m;
+          if (++p.got < roles.length) return;
+          pending.delete(m.id);
+          p.resolve(merged(p.results as BatchResult[]));
+        }
+      });
+      w.on('error', (err) => log.error({ err, role: roles[r] }, 'detect worker failed'));
+      w.on('exit', (code) => {
+        // Its busy time stays counted (as of its last result) after it is gone.
+        busyOfPast[r]! += busyMs[r]!;
+        busyMs[r] = 0;
+        // Before it was ready: whoever awaits the start hears of it (a failed start says why itself).
+        reject(new Error(`detect worker (${roles[r]}) exited with code ${code} before it was ready`));
+        if (workers[r] !== w) return;
+        // The workers of a stage work as one (the main one passes batches to the recall one): when one is
+        // gone, the others are stopped too and all are started again on the next batch.
+        const others = workers.filter((x) => x !== w);
+        workers = [];
+        ready = undefined;
+        for (const x of others) void x.terminate();
+        if (stopping || !started) return;
+        metrics?.count(metrics.errors, 'detect_worker_exit');
+        log.error({ code, role: roles[r] }, 'detect worker exited; the workers are restarted on the next batch and the batches in flight are retried');
+        failPending(`detect worker (${roles[r]}) exited with code ${code}`);
+      });
+    });
+
+  const detect = async (ws: Worker[], kind: SnapshotKind, batch: readonly InputMessage<unknown>[]): Promise<BatchResult> => {
     let total = 0;
     for (const m of batch) total += m.raw.length;
     const bytes = new Uint8Array(total);
@@ -141,9 +175,10 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
     }
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
+      pending.set(id, { results: roles.map(() => undefined), got: 0, resolve, reject });
       const msg: ToDetectWorker = { type: 'batch', id, kind, bytes, ends };
-      w.postMessage(msg, [bytes.buffer, ends.buffer]);
+      // To the first worker ('all' or 'main'); 'main' passes the batch on to 'recall' itself.
+      ws[0]!.postMessage(msg, [bytes.buffer, ends.buffer]);
     });
   };
 
@@ -155,18 +190,18 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
     consumers: config.detect.consumers,
     async start(ctx) {
       metrics = ctx.metrics;
-      metrics.busy.set('worker', () => busyOfPastWorkers + workerBusyMs);
+      roles.forEach((role, r) => metrics!.busy.set(role === 'recall' ? 'recall_worker' : 'worker', () => busyOfPast[r]! + busyMs[r]!));
       await spawn();
     },
     async handle(batch): Promise<StepResult[]> {
-      let w: Worker;
+      let ws: Worker[];
       try {
-        w = await (ready ?? spawn());
+        ws = await (ready ?? spawn());
       } catch (err) {
         ready = undefined;
         throw new RetryableError(`detect worker not ready: ${(err as Error).message}`, { cause: err });
       }
-      const { counts, alerts, failed } = await detect(w, batch[0]?.topic === listingsTopic ? 'listing' : 'livestream', batch);
+      const { counts, alerts, failed } = await detect(ws, batch[0]?.topic === listingsTopic ? 'listing' : 'livestream', batch);
       const results: StepResult[] = [];
       let a = 0;
       let f = 0;
@@ -186,15 +221,44 @@ function workerStage(config: Config, logger: Logger): StageDefinition {
     },
     async stop() {
       stopping = true;
-      const w = worker;
-      if (!w) return;
-      const exited = new Promise<void>((r) => w.once('exit', () => r()));
-      w.postMessage({ type: 'stop' } satisfies ToDetectWorker);
-      const timer = setTimeout(() => void w.terminate(), 10_000);
-      await exited;
-      clearTimeout(timer);
+      await Promise.all(
+        workers.map(async (w) => {
+          const exited = new Promise<void>((r) => w.once('exit', () => r()));
+          w.postMessage({ type: 'stop' } satisfies ToDetectWorker);
+          const timer = setTimeout(() => void w.terminate(), 10_000);
+          await exited;
+          clearTimeout(timer);
+        }),
+      );
     },
   };
-  workers.set(stage, () => worker);
+  workersOf.set(stage, () => workers);
   return stage;
+}
+
+/**
+ * One result from the results of a batch's workers (in role order): a message that did not decode is -1
+ * (the first worker decides), otherwise its alerts from every worker, in that order.
+ */
+function merged(results: readonly BatchResult[]): BatchResult {
+  if (results.length === 1) return results[0]!;
+  const n = results[0]!.counts.length;
+  const counts = new Int32Array(n);
+  const alerts: string[] = [];
+  const from = results.map(() => 0);
+  for (let i = 0; i < n; i++) {
+    if (results[0]!.counts[i]! < 0) {
+      counts[i] = -1;
+      continue;
+    }
+    for (let r = 0; r < results.length; r++) {
+      const c = results[r]!.counts[i]!;
+      if (c <= 0) continue;
+      counts[i] = counts[i]! + c;
+      const src = results[r]!.alerts;
+      for (let k = from[r]!, end = k + 2 * c; k < end; k++) alerts.push(src[k]!);
+      from[r]! += 2 * c;
+    }
+  }
+  return { counts, alerts, failed: results[0]!.failed };
 }
