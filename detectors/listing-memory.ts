@@ -5,10 +5,10 @@
 // category, the certificate array, fetch time, URL): ~345 bytes a listing, 69 MB at 200k listings. Here a
 // listing is a slot in parallel typed arrays: low-cardinality strings (platform, currency, category, the
 // URL around the listing id, e.g. 'https://item.jd.com/' + id + '.html') as indexes into a shared table,
-// the price and the fetch time (when it is a canonical ISO instant) as doubles, one string for a single
-// certificate number. get() rebuilds the object (rooms are far fewer than listings). An earlier version
-// packed each listing into a JSON string (~220 bytes with its key, a JSON.stringify per listing) and lost
-// register_ccc_codes. Same recency and bound as createListingMemory: set() refreshes, the least recently
+// the price and the fetch time (when it is a canonical ISO instant) as doubles, a single certificate number
+// as a double too when it is plain digits (a CCC number), else as one string. get() rebuilds the object
+// (rooms are far fewer than listings). An earlier version packed each listing into a JSON string (~220
+// bytes with its key, a JSON.stringify per listing) and lost register_ccc_codes. Same recency and bound as createListingMemory: set() refreshes, the least recently
 // set listing goes first past `max`, and its slot is reused.
 import type { ListingFacts, ListingMemory } from './livestream-risk.ts';
 
@@ -17,6 +17,10 @@ const HAS_PRICE = 1;
 const AT_AS_MS = 2;
 /** url = table[prefix] + listing id + table[suffix]. */
 const URL_SPLIT = 4;
+/** The one certificate number is kept as a number (it reads back identically through String()). */
+const CCC_AS_NUMBER = 8;
+/** Digits without a leading zero, at most 16 (cccNumberOf() checks they are below 2^53). */
+const PLAIN_DIGITS = /^[1-9][0-9]{0,15}$/;
 /** Codes per slot: platform, currency, category, url prefix, url suffix. */
 const CODES = 5;
 /** Entries of the shared string table beyond which URL parts are no longer added to it. */
@@ -44,11 +48,13 @@ export function createCompactListingMemory(max = 500_000): ListingMemory {
   let at = new Float64Array(cap);
   let flags = new Uint8Array(cap);
   let codes = new Uint32Array(cap * CODES);
+  /** Per slot: the one certificate number when it is plain digits (a CCC number is 16: split 1 + 15). */
+  let cccNumber = new Float64Array(cap);
   /** Per slot: the fetch time when not kept as ms, the url when not split around the id. */
   const text: (string | undefined)[] = [];
   const urls: (string | undefined)[] = [];
-  /** Per slot: the certificate numbers, one string when there is exactly one. */
-  const ccc: (string | readonly string[])[] = [];
+  /** Per slot: the certificate numbers, one string when there is exactly one (none: it is in cccNumber). */
+  const ccc: (string | readonly string[] | undefined)[] = [];
   /** Slots with register_ccc_codes (listings without a category and without a certificate: few). */
   const registerCodes = new Map<number, readonly string[]>();
   let used = 0;
@@ -66,6 +72,7 @@ export function createCompactListingMemory(max = 500_000): ListingMemory {
     };
     price = f64(price);
     at = f64(at);
+    cccNumber = f64(cccNumber);
     const f = new Uint8Array(cap);
     f.set(flags);
     flags = f;
@@ -88,7 +95,7 @@ export function createCompactListingMemory(max = 500_000): ListingMemory {
         currency: values[codes[c + 1]!]!,
         category: values[codes[c + 2]!]!,
         ...(reg ? { register_ccc_codes: [...reg] } : {}),
-        ccc_numbers: typeof shown === 'string' ? [shown] : [...shown],
+        ccc_numbers: f & CCC_AS_NUMBER ? [String(cccNumber[i]!)] : typeof shown === 'string' ? [shown] : [...shown!],
         fetched_at: f & AT_AS_MS ? new Date(at[i]!).toISOString() : text[i]!,
         url: f & URL_SPLIT ? (values[codes[c + 3]!] as string) + id + (values[codes[c + 4]!] as string) : urls[i]!,
       };
@@ -148,10 +155,27 @@ export function createCompactListingMemory(max = 500_000): ListingMemory {
         codes[c + 4] = suffix;
         urls[i] = undefined;
       } else urls[i] = facts.url;
-      ccc[i] = facts.ccc_numbers.length === 1 ? facts.ccc_numbers[0]! : facts.ccc_numbers.length === 0 ? NONE : [...facts.ccc_numbers];
+      const one = facts.ccc_numbers.length === 1 ? facts.ccc_numbers[0]! : undefined;
+      const asNumber = one !== undefined ? cccNumberOf(one) : -1;
+      if (asNumber >= 0) {
+        f |= CCC_AS_NUMBER;
+        cccNumber[i] = asNumber;
+        ccc[i] = undefined;
+      } else ccc[i] = one ?? (facts.ccc_numbers.length === 0 ? NONE : [...facts.ccc_numbers]);
       if (facts.register_ccc_codes) registerCodes.set(i, [...facts.register_ccc_codes]);
       else if (registerCodes.size) registerCodes.delete(i);
       flags[i] = f;
     },
   };
+}
+
+/**
+ * A certificate number of digits only, without a leading zero and below 2^53 (a CCC number: 16 digits from
+ * 20xx), as a number, which String() gives back digit for digit; -1 for anything else (kept as the string).
+ * Why: a listing's certificate string was ~30 bytes of the memory's ~170.
+ */
+function cccNumberOf(s: string): number {
+  if (!PLAIN_DIGITS.test(s)) return -1;
+  const n = Number(s);
+  return n <= Number.MAX_SAFE_INTEGER ? n : -1;
 }

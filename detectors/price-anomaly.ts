@@ -386,8 +386,7 @@ export const priceAnomaly = defineDetector({
       const s = subject.snapshot;
       if (s.price === null || !(s.price > 0)) return [];
       const at = Date.parse(s.fetched_at);
-      const listingKey = `${s.platform}:${s.listing_id}`;
-      const previous = state.listings.get(listingKey);
+      const previous = state.listings.get(s.platform, s.listing_id);
       // A page without a category is still compared with the same product (brand + model) seen on pages
       // without one; never with a pool of every uncategorised price (that "category" would mix everything).
       const keys = s.category !== null ? productKeys(s.category, s.brand, s.model) : productKeys(NO_CATEGORY, s.brand, s.model).filter((k) => k.level !== 'category');
@@ -407,7 +406,7 @@ export const priceAnomaly = defineDetector({
       let result = assessPrice(input, cfg);
       // The score is evidence only: computed (100 tree walks) just for the listings that get a finding.
       if (result.findings.length && forest && features) result = assessPrice({ ...input, iforestScore: forest.score(features) }, cfg);
-      state.listings.set(listingKey, result.next, cfg.maxListings);
+      state.listings.set(s.platform, s.listing_id, result.next, cfg.maxListings);
       if (result.feedBase) state.base.observeKeys(keys, s.price);
       return result.findings;
     };

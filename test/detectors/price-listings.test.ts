@@ -1,5 +1,6 @@
 // ListingPriceStore: the packed per-listing state of price_anomaly gives back what was set, with the same
-// bound and recency as the plain Map (delete + re-set, oldest evicted past max) it replaced.
+// bound and recency as a plain Map keyed 'platform:id' (delete + re-set, oldest evicted past max), across
+// platforms: the same listing id on two platforms is two listings.
 import { describe, expect, it } from 'vitest';
 import type { ListingPriceState } from '../../detectors/price-anomaly.ts';
 import { ListingPriceStore } from '../../detectors/price-listings.ts';
@@ -14,9 +15,10 @@ const states: ListingPriceState[] = [
 describe('ListingPriceStore', () => {
   it.each(states.map((s, i) => [i, s] as const))('state %i round-trips field by field', (_i, s) => {
     const store = new ListingPriceStore();
-    store.set('p:1', s, 10);
-    expect(store.get('p:1')).toEqual(s);
-    expect(store.get('p:2')).toBeUndefined();
+    store.set('p', '1', s, 10);
+    expect(store.get('p', '1')).toEqual(s);
+    expect(store.get('p', '2')).toBeUndefined();
+    expect(store.get('q', '1')).toBeUndefined();
   });
 
   it.each([1, 3, 50, 5000])('matches a plain LRU Map with max %i over a random stream', (max) => {
@@ -25,16 +27,19 @@ describe('ListingPriceStore', () => {
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
     for (let k = 0; k < 20_000; k++) {
-      const key = `shop:${rnd(3000)}`;
-      expect(store.get(key)).toEqual(plain.get(key));
+      const platform = ['shop', 'mall', 'live'][rnd(3)]!;
+      const id = String(rnd(1500));
+      const key = `${platform}:${id}`;
+      expect(store.get(platform, id)).toEqual(plain.get(key));
+      expect(store.has(platform, id)).toBe(plain.has(key));
       const s = states[rnd(states.length)]!;
       const next = { ...s, lastPrice: rnd(1000) + 0.5 };
-      store.set(key, next, max);
+      store.set(platform, id, next, max);
       plain.delete(key);
       if (plain.size >= max) plain.delete(plain.keys().next().value!);
       plain.set(key, next);
       expect(store.size).toBe(plain.size);
     }
-    for (const [key, s] of plain) expect(store.get(key)).toEqual(s);
+    for (const [key, s] of plain) expect(store.get(key.split(':')[0]!, key.split(':')[1]!)).toEqual(s);
   });
 });
