@@ -231,7 +231,10 @@ export function assessPrice(input: PriceInput, cfg: PriceAnomalyConfig): PriceAs
   };
 }
 
-/** Secondary features: log price relative to the base, claimed discount, seller and producer signals. */
+/**
+ * Secondary features: log price relative to the base, claimed discount, then seller and producer signals as
+ * 0/1 flags (a category's training rows keep those as bits: packRow()).
+ */
 export function priceFeatures(
   price: number,
   originalPrice: number | null,
@@ -242,15 +245,42 @@ export function priceFeatures(
   return [Math.log(price / ref.stats.median), discount, s.creditCode ? 1 : 0, s.region ? 1 : 0, s.producerName ? 1 : 0, s.producerAddress ? 1 : 0];
 }
 
-/** Features per row (priceFeatures). */
+/** Features per row (priceFeatures): CONTINUOUS numbers, then 0/1 flags. */
 const FEATURES = 6;
+const CONTINUOUS = 2;
+
+/**
+ * Training rows in `rows` of a category's buffer: the continuous features packed CONTINUOUS doubles a row
+ * (an array per row was ~100 bytes, retained until the ring overwrote it: old-generation garbage at every
+ * listing) and the 0/1 flags as the bits of one byte a row (17 bytes a row where six doubles were 48: a
+ * category's buffer of 4096 rows is ~70 KB, not ~200); unpacked to FEATURES doubles only for a training.
+ */
+interface PackedRows {
+  cont: Float64Array;
+  flags: Uint8Array;
+}
+
+function packRow(into: PackedRows, row: number, features: readonly number[]): void {
+  for (let f = 0; f < CONTINUOUS; f++) into.cont[row * CONTINUOUS + f] = features[f]!;
+  let bits = 0;
+  for (let f = CONTINUOUS; f < FEATURES; f++) if (features[f] === 1) bits |= 1 << (f - CONTINUOUS);
+  into.flags[row] = bits;
+}
+
+/** The first n rows as FEATURES doubles a row (what the forest trains on): the same numbers packRow() was given. */
+function unpackRows(from: PackedRows, n: number): Float64Array {
+  const x = new Float64Array(n * FEATURES);
+  for (let r = 0; r < n; r++) {
+    for (let f = 0; f < CONTINUOUS; f++) x[r * FEATURES + f] = from.cont[r * CONTINUOUS + f]!;
+    const bits = from.flags[r]!;
+    for (let f = CONTINUOUS; f < FEATURES; f++) x[r * FEATURES + f] = (bits >> (f - CONTINUOUS)) & 1;
+  }
+  return x;
+}
 
 interface CategoryForest {
-  /**
-   * Training rows packed FEATURES numbers a row (an array per row was ~100 bytes, retained until the ring
-   * overwrote it: old-generation garbage at every listing); grown by doubling up to bufferRows rows.
-   */
-  x: Float64Array;
+  /** Training rows (PackedRows), grown by doubling up to bufferRows rows. */
+  x: PackedRows;
   /** Rows held (≤ bufferRows). */
   rows: number;
   /** Next row to overwrite once rows = bufferRows (ring). */
@@ -275,7 +305,7 @@ interface CategoryForest {
 export class LazyForest {
   private trained: IsolationForest | null = null;
   constructor(
-    private rows: Float64Array | null,
+    private rows: PackedRows | null,
     private readonly n: number,
     private readonly options: { trees: number; sampleSize: number; seed: number },
   ) {}
@@ -287,7 +317,7 @@ export class LazyForest {
 
   get(): IsolationForest {
     if (this.trained === null) {
-      this.trained = trainIsolationForestFlat(this.rows!, this.n, FEATURES, this.options);
+      this.trained = trainIsolationForestFlat(unpackRows(this.rows!, this.n), this.n, FEATURES, this.options);
       this.rows = null;
     }
     return this.trained;
@@ -353,15 +383,18 @@ export const priceAnomaly = defineDetector({
       const before = cf?.forest ?? null;
       if (!cf) {
         if (state.forests.size >= fcfg.maxCategories) evictLeastRecent(state.forests);
-        cf = { x: new Float64Array(Math.min(64, fcfg.bufferRows) * FEATURES), rows: 0, head: 0, sinceTrain: 0, trainings: 0, trainedAt: at, forest: null, usedAt: 0 };
+        const cap = Math.min(64, fcfg.bufferRows);
+        cf = { x: { cont: new Float64Array(cap * CONTINUOUS), flags: new Uint8Array(cap) }, rows: 0, head: 0, sinceTrain: 0, trainings: 0, trainedAt: at, forest: null, usedAt: 0 };
         state.forests.set(category, cf);
       }
       cf.usedAt = ++forestTick;
       let row: number;
       if (cf.rows < fcfg.bufferRows) {
-        if (cf.rows * FEATURES === cf.x.length) {
-          const grown = new Float64Array(Math.min(fcfg.bufferRows, cf.rows * 2) * FEATURES);
-          grown.set(cf.x);
+        if (cf.rows === cf.x.flags.length) {
+          const cap = Math.min(fcfg.bufferRows, cf.rows * 2);
+          const grown: PackedRows = { cont: new Float64Array(cap * CONTINUOUS), flags: new Uint8Array(cap) };
+          grown.cont.set(cf.x.cont);
+          grown.flags.set(cf.x.flags);
           cf.x = grown;
         }
         row = cf.rows++;
@@ -369,11 +402,12 @@ export const priceAnomaly = defineDetector({
         row = cf.head;
         cf.head = (cf.head + 1) % fcfg.bufferRows;
       }
-      for (let f = 0; f < FEATURES; f++) cf.x[row * FEATURES + f] = features[f]!;
+      packRow(cf.x, row, features);
       cf.sinceTrain++;
       const due = cf.forest === null || cf.sinceTrain >= fcfg.retrainEvery || at - cf.trainedAt >= fcfg.retrainHours * 3_600_000;
       if (cf.rows >= fcfg.minTrainRows && due) {
-        cf.forest = new LazyForest(cf.x.slice(0, cf.rows * FEATURES), cf.rows, { trees: fcfg.trees, sampleSize: fcfg.sampleSize, seed: fcfg.seed + cf.trainings });
+        const rows: PackedRows = { cont: cf.x.cont.slice(0, cf.rows * CONTINUOUS), flags: cf.x.flags.slice(0, cf.rows) };
+        cf.forest = new LazyForest(rows, cf.rows, { trees: fcfg.trees, sampleSize: fcfg.sampleSize, seed: fcfg.seed + cf.trainings });
         cf.trainings++;
         cf.sinceTrain = 0;
         cf.trainedAt = at;

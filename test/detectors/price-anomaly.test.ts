@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { trainIsolationForest } from '../../detectors/iforest/forest.ts';
 import { createPrng } from '../../detectors/iforest/prng.ts';
-import { createPriceBase, type PriceLookup } from '../../detectors/price-base.ts';
+import { createPriceBase, productKeys, type PriceLookup } from '../../detectors/price-base.ts';
 import {
   assessPrice,
   createPriceState,
   priceAnomaly,
   priceAnomalyConfigSchema,
+  priceFeatures,
   type ListingPriceState,
   type PriceAnomalyConfig,
   type PriceDetectorState,
@@ -287,6 +289,33 @@ describe('price_anomaly on a synthetic market (seeded)', { timeout: 30_000 }, ()
     expect(state.forests.get('fan')!.trainings).toBe(2);
     feed(1, 7); // 6 hours later, one row: retrain by time
     expect(state.forests.get('fan')!.trainings).toBe(3);
+  });
+
+  it('trains a category forest on exactly the feature rows it was given (flags kept as bits, prices as doubles)', () => {
+    const state = createPriceState();
+    for (let i = 0; i < 40; i++) state.base.observe('fan', 'A', 'A1', 100 + (i % 7));
+    const c = cfg({ iforest: { minTrainRows: 64, retrainEvery: 1000 } as never });
+    const detect = priceAnomaly.create(c, { logger: silentLogger, priceState: state } as never);
+    const rows: number[][] = [];
+    for (let i = 0; i < 64; i++) {
+      const snapshot = listingExample({
+        listing_id: `f${i}`,
+        category: 'fan',
+        brand: 'A',
+        model: 'A1',
+        price: 80 + ((i * 37) % 41) + 0.01 * i,
+        original_price: i % 3 ? null : 150 + i,
+        seller: { ...listingExample().seller, credit_code: i % 2 ? null : '91440300MA5DC0QX3A', region_code: i % 5 ? '440305' : null },
+        producer: { name: i % 7 ? 'P' : null, address: i % 4 ? 'X' : null },
+      });
+      const lookup = state.base.lookupKeys(productKeys('fan', 'A', 'A1'), c.minCount)!;
+      rows.push(priceFeatures(snapshot.price!, snapshot.original_price, lookup, { creditCode: snapshot.seller.credit_code !== null, region: snapshot.seller.region_code !== null, producerName: !!snapshot.producer.name, producerAddress: !!snapshot.producer.address }));
+      detect({ kind: 'listing', snapshot }, refs);
+    }
+    expect(new Set(rows.map((r) => r.slice(2).join())).size).toBeGreaterThan(8); // the flags do vary
+    const forest = state.forests.get('fan')!.forest!.get();
+    const direct = trainIsolationForest(rows, { trees: c.iforest.trees, sampleSize: c.iforest.sampleSize, seed: c.iforest.seed });
+    for (const r of [...rows, [0, 0, 0, 0, 0, 0], [-2, 0.5, 1, 1, 1, 1]]) expect(forest.score(r)).toBe(direct.score(r));
   });
 
   it('keeps at most iforest.maxCategories category forests, dropping the one that got a row least recently', () => {
