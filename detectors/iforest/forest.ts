@@ -162,14 +162,8 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
         // Algorithm 2 as printed: q uniform over all attributes, p uniform in [min, max] of q in the node;
         // when q is constant (p = min = max) every row goes right and the left child is an empty leaf.
         f = rng.int(d);
-        let min = Infinity;
-        let max = -Infinity;
-        for (let i = lo; i < hi; i++) {
-          const v = x[idx[i]! * d + f]!;
-          if (v < min) min = v;
-          if (v > max) max = v;
-        }
-        p = min + rng.next() * (max - min);
+        rangeOf(x, d, idx, lo, hi, f);
+        p = rangeMin + rng.next() * (rangeMax - rangeMin);
         known = 0;
       } else {
         for (let k = 0; k < d; k++) order[k] = k;
@@ -180,13 +174,9 @@ function buildTree(x: Float64Array, d: number, idx: Int32Array, heightLimit: num
           order[j] = order[k]!;
           order[k] = g;
           if (g < 32 && known & (1 << g)) continue;
-          let min = Infinity;
-          let max = -Infinity;
-          for (let i = lo; i < hi; i++) {
-            const v = x[idx[i]! * d + g]!;
-            if (v < min) min = v;
-            if (v > max) max = v;
-          }
+          rangeOf(x, d, idx, lo, hi, g);
+          const min = rangeMin;
+          const max = rangeMax;
           if (!(max > min)) {
             if (g < 32) known |= 1 << g;
             continue;
@@ -245,6 +235,21 @@ function maxTreeNodes(rows: number, heightLimit: number, paper: boolean): number
   // Paper rule: an empty-left split adds nodes without dividing the rows, so only the height bounds the tree.
   return paper ? Math.min(2 ** (heightLimit + 1) - 1, 2 * rows * (heightLimit + 1) + 1) : 2 * rows - 1;
 }
+/** Min and max of feature f over the rows idx[lo..hi), into rangeMin / rangeMax (no pair allocated per node). */
+let rangeMin = 0;
+let rangeMax = 0;
+function rangeOf(x: Float64Array, d: number, idx: Int32Array, lo: number, hi: number, f: number): void {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = lo; i < hi; i++) {
+    const v = x[idx[i]! * d + f]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  rangeMin = min;
+  rangeMax = max;
+}
+
 /** The pending-node stack of buildTree (grown as needed, shared: trees are built one at a time). */
 let stackScratch = new Int32Array(64);
 
