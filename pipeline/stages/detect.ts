@@ -7,6 +7,8 @@
 //   decodes, validates (the runtime's decoder, same dead-letter reasons) and detects, so the two use two
 //   cores. The worker holds the views and the price state, follows the reference topics with its own Kafka
 //   client, and is restarted if it dies (the slice in flight is retried meanwhile: nothing is lost).
+//   With detect.recallThread (default), recall_match runs on a second worker that the first passes each
+//   batch on to (detect-worker.ts); each answers every batch and the two results are merged here.
 // - false, or when deps.views is given (tests, benchmarks): on this thread, inputs validated by the runtime.
 // Before consuming, start() waits until the views hold what the reference topics held at start
 // (config.detect.waitForReference), so a restart does not briefly call every certificate forged.
@@ -68,10 +70,10 @@ function inProcessStage(config: Config, logger: Logger, deps: DetectStageDeps): 
 
 /**
  * V8's young generation (MB, three semi-spaces) of the workers beside a recall thread, smaller than V8's 48:
- * the two workers hold one process's memory where one worker did (bench:detect, single rounds: peak RSS 529
- * and 552 MB with V8's sizes, 472-516 with these; the ratio within the noise). The recall worker allocates little (the
- * queries it is passed); the main one mostly short-lived snapshots, which die young either way. 'all' keeps
- * V8's default.
+ * the two workers hold one process's memory where one worker did (bench:detect, single rounds, heap growing
+ * 20%: peak RSS 529 and 552 MB with V8's sizes, 472-516 with these; the ratio within the noise). The recall
+ * worker allocates little (the queries it is passed); the main one mostly short-lived snapshots, which die
+ * young either way. 'all' keeps V8's default.
  */
 const YOUNG_GENERATION_MB: Record<WorkerRole, number | undefined> = { all: undefined, main: 24, recall: 8 };
 
