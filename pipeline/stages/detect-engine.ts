@@ -12,6 +12,7 @@ import { Alert, alertId, alertSubjectFromListing, alertSubjectFromLivestream, su
 import { createDetectors, detectorSettings, type RunnableDetector } from '../../detectors/index.ts';
 import { createCompactListingMemory } from '../../detectors/listing-memory.ts';
 import { livestreamRisk } from '../../detectors/livestream-risk.ts';
+import { recallMatch } from '../../detectors/recall-match.ts';
 import { followReferenceTopics, type ReferenceFollower } from '../../detectors/reference/follow.ts';
 import { createReferenceViews, REFERENCE_KINDS, type ReferenceViews } from '../../detectors/reference/views.ts';
 import type { DetectorFinding, ReferenceView, Subject } from '../../detectors/types.ts';
@@ -60,14 +61,12 @@ function listingMemoryFor(config: Config) {
  */
 export type EnginePart = 'all' | 'recall' | 'without_recall';
 
-const RECALL = 'recall_match';
-
 /** The config with the detectors outside `part` turned off (their reference topics are then not followed either). */
 function configFor(config: Config, part: EnginePart): Config {
   if (part === 'all') return config;
   const detectors: Record<string, unknown> = {};
   for (const [name, settings] of Object.entries(config.detect.detectors)) {
-    detectors[name] = (name === RECALL) === (part === 'recall') ? settings : { ...(settings as object), enabled: false };
+    detectors[name] = (name === recallMatch.name) === (part === 'recall') ? settings : { ...(settings as object), enabled: false };
   }
   return { ...config, detect: { ...config.detect, detectors: detectors as Config['detect']['detectors'] } };
 }

@@ -126,8 +126,8 @@ if (parentPort) {
     const counts = new Int32Array(m.ends.length);
     const alerts: string[] = [];
     const decode = decoders[m.kind];
+    const q = m.queries;
     for (let j = 0; j < m.at.length; j++) {
-      const q = m.queries;
       let matched: boolean;
       try {
         matched = find!({ title: q[4 * j]!, brand: q[4 * j + 1], model: q[4 * j + 2], gtin: q[4 * j + 3] }, engine.view).length > 0;
